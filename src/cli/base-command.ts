@@ -1,0 +1,75 @@
+import {Command, Errors, Flags} from '@oclif/core'
+import {EXIT_CODES} from '../core/exit-codes.js'
+import {GeniroError, InterruptedError, UsageError} from '../core/errors.js'
+
+/**
+ * What every geniro-dev command shares: `--json` (one result object on stdout and
+ * nothing else), `--debug`, progress on stderr, Ctrl-C as cancellation, and the
+ * mapping of every failure onto the exit-code table — also under `--json`.
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    debug: Flags.boolean({
+      helpGroup: 'GLOBAL',
+      env: 'GENIRO_DEV_DEBUG',
+      description: 'Show stack traces of internal errors.',
+    }),
+  }
+
+  /** Aborted on Ctrl-C; services pass it to every child process. */
+  protected readonly abort = new AbortController()
+  private readonly onInterrupt = () => this.abort.abort()
+
+  override async init(): Promise<void> {
+    await super.init()
+    process.once('SIGINT', this.onInterrupt)
+    process.once('SIGTERM', this.onInterrupt)
+  }
+
+  override async finally(error: Error | undefined): Promise<void> {
+    process.off('SIGINT', this.onInterrupt)
+    process.off('SIGTERM', this.onInterrupt)
+    await super.finally(error)
+  }
+
+  /** A progress line on stderr; silent under --json. */
+  protected progress(message: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  }
+
+  protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
+    if (error instanceof Errors.ExitError) throw error
+    const known = toKnownError(error, this.abort.signal.aborted)
+    process.exitCode = known ? known.exitCode : EXIT_CODES.bug.code
+    const debug = this.argv.includes('--debug') || Boolean(process.env.GENIRO_DEV_DEBUG)
+    if (this.jsonEnabled()) {
+      const body = known
+        ? known.toJSON()
+        : {kind: 'bug', exitCode: EXIT_CODES.bug.code, message: error.message, ...(debug ? {stack: error.stack} : {})}
+      this.logJson({error: body})
+      return
+    }
+    if (known) {
+      process.stderr.write(`Error: ${known.message}\n${known.hint ? `Hint: ${known.hint}\n` : ''}`)
+    } else {
+      process.stderr.write(
+        debug
+          ? `Internal error: ${error.stack ?? error.message}\n`
+          : `Internal error: ${error.message}\nThis is a bug in geniro-dev. Rerun with --debug for the stack trace and report it.\n`,
+      )
+    }
+  }
+}
+
+/** GeniroErrors as they are; oclif's parse errors as usage errors; anything else is a bug. */
+function toKnownError(error: Error, interrupted: boolean): GeniroError | undefined {
+  if (error instanceof GeniroError) return error
+  if (interrupted) return new InterruptedError()
+  if (error instanceof Errors.CLIError) {
+    const [first = error.message] = error.message.split('\n')
+    return new UsageError(first.trim(), 'see --help for the flags and arguments this command takes')
+  }
+  return undefined
+}

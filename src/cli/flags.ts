@@ -1,0 +1,48 @@
+import {Flags} from '@oclif/core'
+import {DEFAULT_KUBERNETES_VERSION} from '../core/kubernetes.js'
+
+/**
+ * Flags shared by the cluster commands. Each falls back to a GENIRO_DEV_* variable,
+ * so a shell or CI job can set them once.
+ */
+export const providerFlag = Flags.option({
+  options: ['kind', 'minikube'] as const,
+  env: 'GENIRO_DEV_PROVIDER',
+  helpGroup: 'CLUSTER',
+  description: 'Local cluster provider.',
+})()
+
+export const clusterFlags = {
+  provider: providerFlag,
+  cluster: Flags.string({
+    env: 'GENIRO_DEV_CLUSTER',
+    default: 'geniro-dev',
+    helpGroup: 'CLUSTER',
+    description: 'Name of the local cluster (kind cluster or minikube profile).',
+  }),
+  namespace: Flags.string({
+    char: 'n',
+    env: 'GENIRO_DEV_NAMESPACE',
+    default: 'geniro',
+    helpGroup: 'CLUSTER',
+    description: 'Namespace of the release.',
+  }),
+  release: Flags.string({
+    env: 'GENIRO_DEV_RELEASE',
+    default: 'geniro',
+    helpGroup: 'CLUSTER',
+    description: 'Helm release name.',
+  }),
+  'kube-context': Flags.string({
+    env: 'GENIRO_DEV_KUBE_CONTEXT',
+    helpGroup: 'CLUSTER',
+    description:
+      "Kube context; defaults to the managed cluster's own (kind-<cluster> or <cluster>).",
+  }),
+}
+
+export const k8sVersionFlag = Flags.string({
+  env: 'GENIRO_DEV_K8S_VERSION',
+  default: DEFAULT_KUBERNETES_VERSION,
+  description: 'Kubernetes version of the local cluster (1.27 or newer).',
+})

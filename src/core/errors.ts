@@ -1,0 +1,105 @@
+import {EXIT_CODES, type ExitCodeName} from './exit-codes.js'
+
+/**
+ * Every failure geniro-dev expects is a GeniroError: it carries its exit code and,
+ * where the user can act, a one-line hint. Anything else that escapes is a bug.
+ */
+export abstract class GeniroError extends Error {
+  abstract readonly exitCodeName: ExitCodeName
+  readonly hint?: string
+
+  constructor(message: string, hint?: string) {
+    super(message)
+    this.name = new.target.name
+    this.hint = hint
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.exitCodeName].code
+  }
+
+  /** The machine-readable form printed under --json. */
+  toJSON(): Record<string, unknown> {
+    return {
+      kind: this.exitCodeName,
+      exitCode: this.exitCode,
+      message: this.message,
+      ...(this.hint ? {hint: this.hint} : {}),
+    }
+  }
+}
+
+/** Bad input the user can fix; nothing has been changed. */
+export class UserError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'userError'
+}
+
+/** Flags or arguments that do not parse. */
+export class UsageError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'usage'
+}
+
+/** The command ran and reported its findings, but they are not healthy. */
+export class ChecksFailedError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'checksFailed'
+}
+
+export class ToolNotFoundError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'toolMissing'
+  constructor(
+    readonly tool: string,
+    hint: string,
+  ) {
+    super(`${tool} is not installed or not on PATH`, hint)
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {...super.toJSON(), tool: this.tool}
+  }
+}
+
+/** An external command exited non-zero. */
+export class ToolFailedError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'toolFailed'
+  constructor(
+    readonly command: string,
+    readonly commandExitCode: number | undefined,
+    readonly stderrTail: string,
+    hint?: string,
+  ) {
+    const status =
+      commandExitCode === undefined ? 'was killed by a signal' : `exited with ${commandExitCode}`
+    super(`\`${command}\` ${status}${stderrTail ? `: ${stderrTail}` : ''}`, hint)
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      command: this.command,
+      commandExitCode: this.commandExitCode ?? null,
+      stderrTail: this.stderrTail,
+    }
+  }
+}
+
+export class TimeoutError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'timeout'
+  constructor(
+    readonly command: string,
+    readonly timeoutMs: number,
+    hint?: string,
+  ) {
+    super(`\`${command}\` did not finish within ${formatDuration(timeoutMs)}`, hint)
+  }
+}
+
+export class InterruptedError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'interrupted'
+  constructor(what = 'interrupted') {
+    super(what)
+  }
+}
+
+export function formatDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`
+}

@@ -1,0 +1,117 @@
+import {Compose} from '../adapters/compose.js'
+import {Docker} from '../adapters/docker.js'
+import {exec as defaultExec, type Exec} from '../adapters/exec.js'
+import {Helm} from '../adapters/helm.js'
+import {addressesInUse, findPortHolder} from '../adapters/host-ports.js'
+import {Kind} from '../adapters/kind.js'
+import {Kubectl} from '../adapters/kubectl.js'
+import {Minikube} from '../adapters/minikube.js'
+import {Podman} from '../adapters/podman.js'
+import {
+  checkClusterProviders,
+  checkCompose,
+  checkEngine,
+  checkHelm,
+  checkKubectl,
+  checkNode,
+  checkPorts,
+  summarize,
+  type ComposeProbe,
+  type DoctorReport,
+  type EngineProbe,
+  type PortProbe,
+  type ToolProbe,
+} from '../core/doctor.js'
+import {GeniroError, ToolNotFoundError} from '../core/errors.js'
+import {FORWARD_TARGETS} from '../core/port-table.js'
+import type {Version} from '../core/version.js'
+
+export interface DoctorInput {
+  provider?: 'kind' | 'minikube'
+  targetKubernetes: Version
+  exec?: Exec
+  nodeVersion?: string
+  today?: Date
+}
+
+/** Runs every preflight probe concurrently and turns the facts into pass/warn/fail checks. */
+export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
+  const exec = input.exec ?? defaultExec
+  const [engine, compose, kind, minikube, helm, kubectl, ports] = await Promise.all([
+    probeEngine(exec),
+    probeCompose(exec),
+    probeTool(() => new Kind(exec).version()),
+    probeTool(() => new Minikube(exec).version()),
+    probeTool(() => new Helm(exec).version()),
+    probeTool(() => new Kubectl(exec).clientVersion()),
+    probePorts(),
+  ])
+  return summarize([
+    checkEngine(engine),
+    checkCompose(compose),
+    checkClusterProviders(kind, minikube, input.provider),
+    checkHelm(helm, input.today ?? new Date()),
+    checkKubectl(kubectl, input.targetKubernetes),
+    checkNode(input.nodeVersion ?? process.versions.node),
+    checkPorts(ports),
+  ])
+}
+
+/** A tool's version, or why there is none. Only expected failures become probes. */
+async function probeTool(version: () => Promise<string>): Promise<ToolProbe> {
+  try {
+    return {state: 'found', version: await version()}
+  } catch (error) {
+    if (error instanceof ToolNotFoundError) return {state: 'missing', hint: error.hint ?? ''}
+    if (error instanceof GeniroError) return {state: 'error', message: error.message}
+    throw error
+  }
+}
+
+async function probeEngine(exec: Exec): Promise<EngineProbe> {
+  const docker = new Docker(exec)
+  try {
+    const info = await docker.info()
+    return {state: 'running', engine: 'docker', version: info.serverVersion, operatingSystem: info.operatingSystem}
+  } catch (error) {
+    if (!(error instanceof GeniroError)) throw error
+    if (!(error instanceof ToolNotFoundError)) {
+      return {state: 'unreachable', engine: 'docker', message: shortReason(error), host: await docker.endpoint()}
+    }
+  }
+  try {
+    const info = await new Podman(exec).info()
+    return {state: 'running', engine: 'podman', version: info.version, operatingSystem: info.operatingSystem}
+  } catch (error) {
+    if (error instanceof ToolNotFoundError) {
+      return {state: 'missing', hint: 'install Docker Engine or Docker Desktop (https://docs.docker.com/get-docker/), or Podman'}
+    }
+    if (error instanceof GeniroError) return {state: 'unreachable', engine: 'podman', message: shortReason(error)}
+    throw error
+  }
+}
+
+async function probeCompose(exec: Exec): Promise<ComposeProbe> {
+  try {
+    const found = await new Compose(exec).detect()
+    return {state: 'found', variant: found.variant, version: found.version}
+  } catch (error) {
+    if (error instanceof ToolNotFoundError) return {state: 'missing', hint: error.hint ?? ''}
+    throw error
+  }
+}
+
+async function probePorts(): Promise<PortProbe[]> {
+  return Promise.all(
+    FORWARD_TARGETS.filter((target) => !target.optional).map(async (target) => {
+      const takenOn = await addressesInUse(target.localPort)
+      const holder = takenOn.length > 0 ? await findPortHolder(target.localPort) : undefined
+      return {target, takenOn, ...(holder ? {holder} : {})}
+    }),
+  )
+}
+
+/** The tool's own explanation without our command prefix, for a one-line check message. */
+function shortReason(error: GeniroError): string {
+  return 'stderrTail' in error && typeof error.stderrTail === 'string' && error.stderrTail ? error.stderrTail : error.message
+}
