@@ -23,7 +23,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {group: ['node:child_process', 'execa', 'node:net', 'yaml'], message: 'Commands call services; I/O belongs in adapters.'},
+            {
+              group: ['node:child_process', 'execa', 'node:net', 'yaml'],
+              message: 'Commands call services; I/O belongs in adapters.',
+            },
             {group: ['**/adapters/*'], message: 'Commands call services, not adapters.'},
           ],
         },
@@ -38,7 +41,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            {group: ['node:*', 'execa', 'get-port', 'listr2', '**/adapters/*', '**/services/*'], message: 'src/core is pure logic without I/O.'},
+            {
+              group: ['node:*', 'execa', 'get-port', 'listr2', '**/adapters/*', '**/services/*'],
+              message: 'src/core is pure logic without I/O.',
+            },
           ],
         },
       ],

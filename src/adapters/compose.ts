@@ -27,7 +27,9 @@ export class Compose {
     for (const {variant, argv} of VARIANTS) {
       const [file, ...prefix] = argv
       try {
-        const {stdout} = await this.exec(file, [...prefix, 'version', '--short'], {timeoutMs: 15_000})
+        const {stdout} = await this.exec(file, [...prefix, 'version', '--short'], {
+          timeoutMs: 15_000,
+        })
         const version = parseVersion(stdout)
         if (version) return {variant, version: version.raw, argv}
       } catch (error) {

@@ -17,18 +17,36 @@ export class Docker extends ToolAdapter {
   /** Engine facts; throws ToolFailedError (with the CLI's own words) when the engine is unreachable. */
   async info(timeoutMs = 15_000): Promise<DockerEngineInfo> {
     const {stdout} = await this.run(['info', '--format', '{{json .}}'], {timeoutMs})
-    const info = JSON.parse(stdout) as Partial<{ServerVersion: string; OperatingSystem: string; Name: string; ServerErrors: string[]}>
+    const info = JSON.parse(stdout) as Partial<{
+      ServerVersion: string
+      OperatingSystem: string
+      Name: string
+      ServerErrors: string[]
+    }>
     if (!info.ServerVersion) {
-      throw new ToolFailedError(`${this.binary} info`, 1, info.ServerErrors?.join(' | ') ?? 'no server answered')
+      throw new ToolFailedError(
+        `${this.binary} info`,
+        1,
+        info.ServerErrors?.join(' | ') ?? 'no server answered',
+      )
     }
-    return {serverVersion: info.ServerVersion, operatingSystem: info.OperatingSystem ?? 'unknown', name: info.Name ?? ''}
+    return {
+      serverVersion: info.ServerVersion,
+      operatingSystem: info.OperatingSystem ?? 'unknown',
+      name: info.Name ?? '',
+    }
   }
 
   /** The engine endpoint the CLI talks to, for messages: DOCKER_HOST or the context's. */
   async endpoint(): Promise<string | undefined> {
     if (process.env.DOCKER_HOST) return process.env.DOCKER_HOST
     try {
-      const {stdout} = await this.run(['context', 'inspect', '--format', '{{.Endpoints.docker.Host}}'])
+      const {stdout} = await this.run([
+        'context',
+        'inspect',
+        '--format',
+        '{{.Endpoints.docker.Host}}',
+      ])
       return stdout.trim() || undefined
     } catch {
       return undefined

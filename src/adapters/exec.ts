@@ -1,9 +1,4 @@
-import {
-  InterruptedError,
-  TimeoutError,
-  ToolFailedError,
-  ToolNotFoundError,
-} from '../core/errors.js'
+import {InterruptedError, TimeoutError, ToolFailedError, ToolNotFoundError} from '../core/errors.js'
 import {installHint} from '../core/tools.js'
 
 export interface ExecOptions {
@@ -29,7 +24,11 @@ export interface ExecResult {
 }
 
 /** The seam every child process goes through; tests and services pass it around. */
-export type Exec = (file: string, args: readonly string[], options?: ExecOptions) => Promise<ExecResult>
+export type Exec = (
+  file: string,
+  args: readonly string[],
+  options?: ExecOptions,
+) => Promise<ExecResult>
 
 export const DEFAULT_TIMEOUT_MS = 60_000
 const KILL_GRACE_MS = 2_000

@@ -33,7 +33,10 @@ function canBind(host: string, port: number): Promise<boolean> {
  * Which process listens on `port`, from /proc (Linux). Returns undefined where it
  * cannot tell: another OS, or a process of another user whose fds are not readable.
  */
-export async function findPortHolder(port: number, procRoot = '/proc'): Promise<PortHolder | undefined> {
+export async function findPortHolder(
+  port: number,
+  procRoot = '/proc',
+): Promise<PortHolder | undefined> {
   const inodes = new Set<number>()
   let ownerUid: number | undefined
   for (const table of ['tcp', 'tcp6']) {

@@ -14,7 +14,10 @@ export class Podman extends ToolAdapter {
 
   async info(timeoutMs = 15_000): Promise<PodmanInfo> {
     const {stdout} = await this.run(['info', '--format', 'json'], {timeoutMs})
-    const info = JSON.parse(stdout) as {version?: {Version?: string}; host?: {os?: string; distribution?: {distribution?: string}}}
+    const info = JSON.parse(stdout) as {
+      version?: {Version?: string}
+      host?: {os?: string; distribution?: {distribution?: string}}
+    }
     return {
       version: info.version?.Version ?? 'unknown',
       operatingSystem: info.host?.distribution?.distribution ?? info.host?.os ?? 'unknown',

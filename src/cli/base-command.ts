@@ -47,7 +47,12 @@ export abstract class BaseCommand extends Command {
     if (this.jsonEnabled()) {
       const body = known
         ? known.toJSON()
-        : {kind: 'bug', exitCode: EXIT_CODES.bug.code, message: error.message, ...(debug ? {stack: error.stack} : {})}
+        : {
+            kind: 'bug',
+            exitCode: EXIT_CODES.bug.code,
+            message: error.message,
+            ...(debug ? {stack: error.stack} : {}),
+          }
       this.logJson({error: body})
       return
     }

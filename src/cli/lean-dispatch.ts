@@ -29,10 +29,14 @@ export function tryLeanDispatch(argv: string[], root: URL): boolean {
     return true
   }
   const requireFromRoot = createRequire(new URL('package.json', root))
-  const pluginManifests = (pkg.oclif.plugins ?? []).map((plugin) => pluginManifest(requireFromRoot, plugin))
+  const pluginManifests = (pkg.oclif.plugins ?? []).map((plugin) =>
+    pluginManifest(requireFromRoot, plugin),
+  )
   if (pluginManifests.includes(undefined)) return false
   const commands = [manifestPath, ...pluginManifests].flatMap((path) =>
-    Object.values(readJson<{commands: Record<string, ManifestCommand>}>(path as URL | string).commands),
+    Object.values(
+      readJson<{commands: Record<string, ManifestCommand>}>(path as URL | string).commands,
+    ),
   )
   process.stdout.write(
     renderRootHelp({
@@ -48,7 +52,9 @@ export function tryLeanDispatch(argv: string[], root: URL): boolean {
 
 /** The plugin's manifest, found the way Node would find the plugin itself. */
 function pluginManifest(requireFromRoot: NodeJS.Require, plugin: string): string | undefined {
-  const candidates = (requireFromRoot.resolve.paths(plugin) ?? []).map((dir) => `${dir}/${plugin}/oclif.manifest.json`)
+  const candidates = (requireFromRoot.resolve.paths(plugin) ?? []).map(
+    (dir) => `${dir}/${plugin}/oclif.manifest.json`,
+  )
   return candidates.find((path) => existsSync(path))
 }
 

@@ -11,5 +11,9 @@ export function renderDoctorReport(report: DoctorReport): string {
     ...(check.fix && check.status !== 'pass' ? [`${indent}fix: ${check.fix}`] : []),
   ])
   const {pass, warn, fail} = report.summary
-  return [...rows, '', `${report.checks.length} checks: ${pass} passed, ${warn} warned, ${fail} failed`].join('\n')
+  return [
+    ...rows,
+    '',
+    `${report.checks.length} checks: ${pass} passed, ${warn} warned, ${fail} failed`,
+  ].join('\n')
 }

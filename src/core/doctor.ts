@@ -32,7 +32,11 @@ export type EngineProbe =
   | {state: 'missing'; hint: string}
 
 export type ComposeProbe =
-  | {state: 'found'; variant: 'docker compose' | 'docker-compose' | 'podman compose'; version: string}
+  | {
+      state: 'found'
+      variant: 'docker compose' | 'docker-compose' | 'podman compose'
+      version: string
+    }
   | {state: 'missing'; hint: string}
 
 export interface PortHolder {
@@ -79,7 +83,12 @@ export function checkEngine(probe: EngineProbe): CheckResult {
         details: {engine: probe.engine, host: probe.host ?? null},
       }
     case 'missing':
-      return {...base, status: 'fail', message: 'neither docker nor podman was found', fix: probe.hint}
+      return {
+        ...base,
+        status: 'fail',
+        message: 'neither docker nor podman was found',
+        fix: probe.hint,
+      }
   }
 }
 
@@ -158,7 +167,13 @@ export function checkHelm(probe: ToolProbe, today: Date): CheckResult {
   if (version.major >= 4) {
     return versionAtLeast(version, MIN_HELM4)
       ? {...base, status: 'pass', message: `Helm ${version.raw} (Helm 4)`, details}
-      : {...base, status: 'fail', message: `Helm ${version.raw} is a pre-release`, fix: upgradeHelm, details}
+      : {
+          ...base,
+          status: 'fail',
+          message: `Helm ${version.raw} is a pre-release`,
+          fix: upgradeHelm,
+          details,
+        }
   }
   if (version.major === 3) {
     if (!versionAtLeast(version, MIN_HELM3)) {
@@ -179,7 +194,13 @@ export function checkHelm(probe: ToolProbe, today: Date): CheckResult {
       details,
     }
   }
-  return {...base, status: 'fail', message: `Helm ${version.raw} is not supported`, fix: upgradeHelm, details}
+  return {
+    ...base,
+    status: 'fail',
+    message: `Helm ${version.raw} is not supported`,
+    fix: upgradeHelm,
+    details,
+  }
 }
 
 const HELM3_SECURITY_END = new Date('2026-11-01T00:00:00Z')
@@ -199,9 +220,18 @@ export function checkKubectl(probe: ToolProbe, targetKubernetes: Version): Check
   }
   const skew = kubectlSkew(version, targetKubernetes)
   const target = `${targetKubernetes.major}.${targetKubernetes.minor}`
-  const details = {version: version.raw, targetKubernetes: target, skew: Number.isFinite(skew) ? skew : null}
+  const details = {
+    version: version.raw,
+    targetKubernetes: target,
+    skew: Number.isFinite(skew) ? skew : null,
+  }
   if (Math.abs(skew) <= 1) {
-    return {...base, status: 'pass', message: `kubectl ${version.raw}, within ±1 minor of Kubernetes ${target}`, details}
+    return {
+      ...base,
+      status: 'pass',
+      message: `kubectl ${version.raw}, within ±1 minor of Kubernetes ${target}`,
+      details,
+    }
   }
   return {
     ...base,
@@ -252,7 +282,10 @@ export function checkPorts(probes: PortProbe[]): CheckResult {
     return {...base, status: 'pass', message: `all ${probes.length} offset ports are free`, details}
   }
   const list = taken
-    .map((probe) => `${probe.target.localPort} (${probe.target.component}) held by ${probe.holder?.description ?? 'an unknown process'}`)
+    .map(
+      (probe) =>
+        `${probe.target.localPort} (${probe.target.component}) held by ${probe.holder?.description ?? 'an unknown process'}`,
+    )
     .join('; ')
   return {
     ...base,
@@ -269,7 +302,11 @@ export function summarize(checks: CheckResult[]): DoctorReport {
   return {ok: summary.fail === 0, summary, checks}
 }
 
-function toolNotUsable(base: {id: string; title: string}, tool: string, probe: ToolProbe): CheckResult {
+function toolNotUsable(
+  base: {id: string; title: string},
+  tool: string,
+  probe: ToolProbe,
+): CheckResult {
   if (probe.state === 'missing') {
     return {...base, status: 'fail', message: `${tool} not found on PATH`, fix: probe.hint}
   }

@@ -16,7 +16,10 @@ export function kubectlSkew(kubectl: Version, cluster: Version): number {
 export function parseTargetKubernetes(text: string): Version {
   const version = parseVersion(text)
   if (!version || !/^v?\d+\.\d+(\.\d+)?$/.test(text.trim())) {
-    throw new UsageError(`--k8s-version "${text}" is not a Kubernetes version`, 'use a version such as 1.34 or 1.34.0')
+    throw new UsageError(
+      `--k8s-version "${text}" is not a Kubernetes version`,
+      'use a version such as 1.34 or 1.34.0',
+    )
   }
   if (!versionAtLeast(version, MIN_KUBERNETES_VERSION)) {
     throw new UsageError(

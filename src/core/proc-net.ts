@@ -30,10 +30,13 @@ export function parseProcNetTcp(text: string): ListeningSocket[] {
 /** The kernel prints each 32-bit word of the address in host (little-endian) order. */
 function decodeAddress(hex: string): string {
   const words = hex.match(/.{8}/g) ?? []
-  const bytes = words.flatMap((word) => (word.match(/../g) ?? []).reverse().map((byte) => Number.parseInt(byte, 16)))
+  const bytes = words.flatMap((word) =>
+    (word.match(/../g) ?? []).reverse().map((byte) => Number.parseInt(byte, 16)),
+  )
   if (bytes.length === 4) return bytes.join('.')
   const groups: string[] = []
-  for (let i = 0; i < bytes.length; i += 2) groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16))
+  for (let i = 0; i < bytes.length; i += 2)
+    groups.push((((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0)).toString(16))
   return compressIpv6(groups)
 }
 
@@ -42,7 +45,7 @@ function compressIpv6(groups: string[]): string {
   if (full === '0:0:0:0:0:ffff:0:0') return '::ffff:0.0.0.0'
   // Replace the longest run of zero groups with "::".
   let best = {start: -1, length: 0}
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     if (groups[i] !== '0') {
       i++
       continue
@@ -60,7 +63,8 @@ function compressIpv6(groups: string[]): string {
 
 /** A short, human description of what holds a port, from the holder's argv. */
 export function describeHolder(pid: number, argv: string[]): string {
-  const command = (argv[0] ?? '').split('/').pop() || `pid ${pid}`
+  const command = (argv[0] ?? '').split('/').pop()
+  if (!command) return `pid ${pid}`
   if (command === 'docker-proxy' || command === 'rootlessport') {
     const flag = (name: string) => {
       const index = argv.indexOf(name)

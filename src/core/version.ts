@@ -1,4 +1,4 @@
-/** A parsed semantic version; prerelease and build metadata are kept only as text. */
+/** A parsed version; `raw` is the normalised "X.Y.Z" (a "v" prefix or "-4" suffix dropped). */
 export interface Version {
   major: number
   minor: number
@@ -12,12 +12,8 @@ const VERSION_PATTERN = /v?(\d+)\.(\d+)(?:\.(\d+))?/
 export function parseVersion(text: string): Version | undefined {
   const match = VERSION_PATTERN.exec(text)
   if (!match) return undefined
-  return {
-    major: Number(match[1]),
-    minor: Number(match[2]),
-    patch: Number(match[3] ?? 0),
-    raw: match[0].replace(/^v/, ''),
-  }
+  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)]
+  return {major, minor, patch, raw: `${major}.${minor}.${patch}`}
 }
 
 export function compareVersions(a: Version, b: Version): number {

@@ -72,21 +72,40 @@ async function probeEngine(exec: Exec): Promise<EngineProbe> {
   const docker = new Docker(exec)
   try {
     const info = await docker.info()
-    return {state: 'running', engine: 'docker', version: info.serverVersion, operatingSystem: info.operatingSystem}
+    return {
+      state: 'running',
+      engine: 'docker',
+      version: info.serverVersion,
+      operatingSystem: info.operatingSystem,
+    }
   } catch (error) {
     if (!(error instanceof GeniroError)) throw error
     if (!(error instanceof ToolNotFoundError)) {
-      return {state: 'unreachable', engine: 'docker', message: shortReason(error), host: await docker.endpoint()}
+      return {
+        state: 'unreachable',
+        engine: 'docker',
+        message: shortReason(error),
+        host: await docker.endpoint(),
+      }
     }
   }
   try {
     const info = await new Podman(exec).info()
-    return {state: 'running', engine: 'podman', version: info.version, operatingSystem: info.operatingSystem}
+    return {
+      state: 'running',
+      engine: 'podman',
+      version: info.version,
+      operatingSystem: info.operatingSystem,
+    }
   } catch (error) {
     if (error instanceof ToolNotFoundError) {
-      return {state: 'missing', hint: 'install Docker Engine or Docker Desktop (https://docs.docker.com/get-docker/), or Podman'}
+      return {
+        state: 'missing',
+        hint: 'install Docker Engine or Docker Desktop (https://docs.docker.com/get-docker/), or Podman',
+      }
     }
-    if (error instanceof GeniroError) return {state: 'unreachable', engine: 'podman', message: shortReason(error)}
+    if (error instanceof GeniroError)
+      return {state: 'unreachable', engine: 'podman', message: shortReason(error)}
     throw error
   }
 }
@@ -113,5 +132,7 @@ async function probePorts(): Promise<PortProbe[]> {
 
 /** The tool's own explanation without our command prefix, for a one-line check message. */
 function shortReason(error: GeniroError): string {
-  return 'stderrTail' in error && typeof error.stderrTail === 'string' && error.stderrTail ? error.stderrTail : error.message
+  return 'stderrTail' in error && typeof error.stderrTail === 'string' && error.stderrTail
+    ? error.stderrTail
+    : error.message
 }

@@ -1,0 +1,89 @@
+import {describe, expect, it, inject} from 'vitest'
+import {Compose} from '../../src/adapters/compose.js'
+import {Docker} from '../../src/adapters/docker.js'
+import {exec, type Exec} from '../../src/adapters/exec.js'
+import {Helm} from '../../src/adapters/helm.js'
+import {Kind} from '../../src/adapters/kind.js'
+import {Kubectl} from '../../src/adapters/kubectl.js'
+import {ToolFailedError, ToolNotFoundError} from '../../src/core/errors.js'
+import {
+  DOCKER_CONFIG_WITH_COMPOSE,
+  TOOLS,
+  dockerCli,
+  pathWith,
+  requireTool,
+} from '../support/toolchain.js'
+
+/** The exec seam with a fixed environment, as a user's shell would give it. */
+function execWith(env: Record<string, string | undefined>): Exec {
+  return (file, args, options) => exec(file, args, {...options, env: {...env, ...options?.env}})
+}
+
+describe('Helm adapter against real Helm binaries', () => {
+  it('reads Helm 4’s version', async () => {
+    expect(await new Helm(exec, requireTool(TOOLS.helm4)).version()).toBe('v4.1.4')
+  })
+
+  it('reads Helm 3’s version with the same template', async () => {
+    expect(await new Helm(exec, requireTool(TOOLS.helm3)).version()).toBe('v3.17.2')
+  })
+})
+
+describe('kubectl and kind adapters against the real binaries', () => {
+  it('reads kubectl’s client version without a cluster', async () => {
+    expect(await new Kubectl(exec, requireTool(TOOLS.kubectl134)).clientVersion()).toMatch(
+      /^v1\.34\.\d+$/,
+    )
+    expect(await new Kubectl(exec, requireTool(TOOLS.kubectl132)).clientVersion()).toMatch(
+      /^v1\.32\.\d+$/,
+    )
+  })
+
+  it('reads kind’s version', async () => {
+    expect(await new Kind(exec, requireTool(TOOLS.kind)).version()).toMatch(/^kind v0\.\d+\.\d+ /)
+  })
+})
+
+describe('Docker adapter against the private dockerd', () => {
+  it('reads engine facts from a running engine', async () => {
+    const docker = new Docker(execWith({DOCKER_HOST: inject('dockerHost')}), dockerCli())
+    const info = await docker.info()
+    expect(info.serverVersion).toMatch(/^\d+\.\d+\.\d+/)
+    expect(info.operatingSystem).not.toBe('')
+  })
+
+  it('fails with the CLI’s own words when the engine is not running', async () => {
+    const docker = new Docker(
+      execWith({DOCKER_HOST: 'unix:///tmp/gdev-no-such-engine.sock'}),
+      dockerCli(),
+    )
+    const error = await docker.info().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ToolFailedError)
+    expect((error as ToolFailedError).stderrTail).toMatch(/Cannot connect to the Docker daemon/)
+  })
+})
+
+describe('Compose detection against real Compose v2', () => {
+  it('finds the docker compose plugin', async () => {
+    const path = pathWith({docker: dockerCli()})
+    const compose = new Compose(execWith({PATH: path, DOCKER_CONFIG: DOCKER_CONFIG_WITH_COMPOSE}))
+    expect(await compose.detect()).toEqual({
+      variant: 'docker compose',
+      version: '2.26.1',
+      argv: ['docker', 'compose'],
+    })
+  })
+
+  it('falls back to a standalone docker-compose v2', async () => {
+    const path = pathWith({'docker-compose': TOOLS.dockerCompose})
+    const compose = new Compose(execWith({PATH: path}))
+    expect(await compose.detect()).toMatchObject({variant: 'docker-compose', version: '2.26.1'})
+  })
+
+  it('reports a missing Compose with its install hint', async () => {
+    const compose = new Compose(execWith({PATH: pathWith({}), DOCKER_CONFIG: '/nonexistent'}))
+    const error = await compose.detect().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ToolNotFoundError)
+    expect((error as ToolNotFoundError).hint).toContain('Compose v2')
+  })
+})
