@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// CLI start-time benchmark. Runs `node -e 0` (the baseline), `geniro-dev --help` and
+// `geniro-dev doctor --json` interleaved in the same process, and prints the median
+// wall time of each and its ratio to the baseline. Needs a build (npm run build).
+//
+//   npm run bench [-- --runs 21]
+import {spawnSync} from 'node:child_process'
+import {existsSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
+
+const runsFlag = process.argv.indexOf('--runs')
+const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 21
+const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+if (!existsSync(new URL('../oclif.manifest.json', import.meta.url))) {
+  console.error('bench: run `npm run build` first (the manifest is part of what is measured)')
+  process.exit(2)
+}
+
+const cases = [
+  {name: 'node -e 0', args: ['-e', '0']},
+  {name: 'geniro-dev --help', args: [bin, '--help']},
+  {name: 'geniro-dev doctor --help', args: [bin, 'doctor', '--help']},
+  {name: 'geniro-dev doctor --json', args: [bin, 'doctor', '--json'], anyExit: true},
+]
+
+const samples = new Map(cases.map((c) => [c.name, []]))
+for (let round = -2; round < runs; round++) {
+  for (const c of cases) {
+    const started = process.hrtime.bigint()
+    const result = spawnSync(process.execPath, c.args, {stdio: ['ignore', 'pipe', 'pipe']})
+    const ms = Number(process.hrtime.bigint() - started) / 1e6
+    if (result.status !== 0 && !c.anyExit) {
+      console.error(`bench: ${c.name} exited ${result.status}: ${result.stderr}`)
+      process.exit(1)
+    }
+    if (round >= 0) samples.get(c.name).push(ms) // two warm-up rounds are dropped
+  }
+}
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+}
+const baseline = median(samples.get('node -e 0'))
+console.log(`CLI start time, ${runs} interleaved runs each, Node ${process.version}`)
+console.log(`${'case'.padEnd(28)}${'median ms'.padStart(10)}${'ratio'.padStart(8)}`)
+for (const c of cases) {
+  const m = median(samples.get(c.name))
+  console.log(`${c.name.padEnd(28)}${m.toFixed(1).padStart(10)}${(m / baseline).toFixed(2).padStart(7)}x`)
+}
+const helpRatio = median(samples.get('geniro-dev --help')) / baseline
+console.log(`target: geniro-dev --help <= 2.00x node -e 0 -> ${helpRatio <= 2 ? 'met' : 'NOT met'} (${helpRatio.toFixed(2)}x)`)
