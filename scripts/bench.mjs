@@ -47,7 +47,11 @@ console.log(`CLI start time, ${runs} interleaved runs each, Node ${process.versi
 console.log(`${'case'.padEnd(28)}${'median ms'.padStart(10)}${'ratio'.padStart(8)}`)
 for (const c of cases) {
   const m = median(samples.get(c.name))
-  console.log(`${c.name.padEnd(28)}${m.toFixed(1).padStart(10)}${(m / baseline).toFixed(2).padStart(7)}x`)
+  console.log(
+    `${c.name.padEnd(28)}${m.toFixed(1).padStart(10)}${(m / baseline).toFixed(2).padStart(7)}x`,
+  )
 }
 const helpRatio = median(samples.get('geniro-dev --help')) / baseline
-console.log(`target: geniro-dev --help <= 2.00x node -e 0 -> ${helpRatio <= 2 ? 'met' : 'NOT met'} (${helpRatio.toFixed(2)}x)`)
+console.log(
+  `target: geniro-dev --help <= 2.00x node -e 0 -> ${helpRatio <= 2 ? 'met' : 'NOT met'} (${helpRatio.toFixed(2)}x)`,
+)

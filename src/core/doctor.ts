@@ -153,16 +153,8 @@ export function checkClusterProviders(
 
 export function checkHelm(probe: ToolProbe, today: Date): CheckResult {
   const base = {id: 'helm', title: 'Helm'}
-  if (probe.state !== 'found') return toolNotUsable(base, 'helm', probe)
-  const version = parseVersion(probe.version)
-  if (!version) {
-    return {
-      ...base,
-      status: 'fail',
-      message: `could not read Helm's version from "${probe.version}"`,
-      fix: 'check that `helm version` runs',
-    }
-  }
+  const version = usableVersion(base, 'helm', probe)
+  if (!('major' in version)) return version
   const details = {version: version.raw, major: version.major}
   if (version.major >= 4) {
     return versionAtLeast(version, MIN_HELM4)
@@ -208,16 +200,8 @@ const upgradeHelm = 'install Helm 4: https://helm.sh/docs/intro/install/'
 
 export function checkKubectl(probe: ToolProbe, targetKubernetes: Version): CheckResult {
   const base = {id: 'kubectl', title: 'kubectl'}
-  if (probe.state !== 'found') return toolNotUsable(base, 'kubectl', probe)
-  const version = parseVersion(probe.version)
-  if (!version) {
-    return {
-      ...base,
-      status: 'fail',
-      message: `could not read kubectl's version from "${probe.version}"`,
-      fix: 'check that `kubectl version --client` runs',
-    }
-  }
+  const version = usableVersion(base, 'kubectl', probe)
+  if (!('major' in version)) return version
   const skew = kubectlSkew(version, targetKubernetes)
   const target = `${targetKubernetes.major}.${targetKubernetes.minor}`
   const details = {
@@ -302,20 +286,25 @@ export function summarize(checks: CheckResult[]): DoctorReport {
   return {ok: summary.fail === 0, summary, checks}
 }
 
-function toolNotUsable(
+/** The tool's parsed version, or the failing check that explains why there is none. */
+function usableVersion(
   base: {id: string; title: string},
   tool: string,
   probe: ToolProbe,
-): CheckResult {
-  if (probe.state === 'missing') {
-    return {...base, status: 'fail', message: `${tool} not found on PATH`, fix: probe.hint}
-  }
-  return {
+): Version | CheckResult {
+  const fail = (message: string, fix: string): CheckResult => ({
     ...base,
     status: 'fail',
-    message: `${tool} is on PATH but failed: ${probe.state === 'error' ? probe.message : ''}`,
-    fix: `check that \`${tool} version\` runs`,
-  }
+    message,
+    fix,
+  })
+  const rerun = `check that \`${tool} version\` runs`
+  if (probe.state === 'missing') return fail(`${tool} not found on PATH`, probe.hint)
+  if (probe.state === 'error') return fail(`${tool} is on PATH but failed: ${probe.message}`, rerun)
+  return (
+    parseVersion(probe.version) ??
+    fail(`could not read ${tool}'s version from "${probe.version}"`, rerun)
+  )
 }
 
 function probeVersion(probe: ToolProbe): string | null {

@@ -24,8 +24,11 @@ describe('Helm adapter against real Helm binaries', () => {
     expect(await new Helm(exec, requireTool(TOOLS.helm4)).version()).toBe('v4.1.4')
   })
 
-  it('reads Helm 3’s version with the same template', async () => {
-    expect(await new Helm(exec, requireTool(TOOLS.helm3)).version()).toBe('v3.17.2')
+  it.each([
+    ['helm3', 'v3.17.2'],
+    ['helm318', 'v3.18.0'],
+  ] as const)('reads Helm 3’s version with the same template (%s)', async (tool, version) => {
+    expect(await new Helm(exec, requireTool(TOOLS[tool])).version()).toBe(version)
   })
 })
 

@@ -15,6 +15,7 @@ export const TOOLCHAIN_DIR =
 export const TOOLS = {
   helm4: join(TOOLCHAIN_DIR, 'helm4/helm/helm'),
   helm3: join(TOOLCHAIN_DIR, 'helm3/helm/helm'),
+  helm318: join(TOOLCHAIN_DIR, 'helm318/helm/helm'),
   kubectl134: join(TOOLCHAIN_DIR, 'helm4/kubectl/kubectl'),
   kubectl132: join(TOOLCHAIN_DIR, 'helm3/kubectl/kubectl'),
   kind: join(TOOLCHAIN_DIR, 'bin/kind'),
