@@ -9,6 +9,8 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {extends: true, test: {name: 'unit', include: ['test/unit/**/*.test.ts']}},
+      // The chart suite drives the real Helm binaries; it needs no Docker engine.
+      {extends: true, test: {name: 'chart', include: ['test/chart/**/*.test.ts']}},
       {
         extends: true,
         test: {
