@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// The one test command (README.md, .ci/run): lint, type-check, build, then every
-// vitest suite (unit, integration, e2e). vitest's summary reporter prints the
+// The one test command (README.md, .ci/run): lint, type-check, the chart's generated docs
+// and schema are current, build, then every vitest suite (unit, chart, integration, e2e). vitest's summary reporter prints the
 // closing "summary: N passed, N failed, N skipped" line.
 import {spawnSync} from 'node:child_process'
 
@@ -9,6 +9,7 @@ const phases = [
   ['lint', ['npx', 'eslint', '.']],
   ['format', ['npx', 'prettier', '--check', '.']],
   ['typecheck', ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit']],
+  ['chart-docs', [node, 'scripts/chart-docs.mjs', '--check']],
   ['build', ['npm', 'run', '--silent', 'build']],
   ['tests', [node, 'node_modules/vitest/vitest.mjs', 'run', ...process.argv.slice(2)]],
 ]

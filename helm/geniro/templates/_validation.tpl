@@ -9,7 +9,6 @@ Called once, from validate.yaml.
   "postgresql.auth" "secrets.postgresPassword, postgresql.username and <component>.database"
   "postgresql.primary" "postgresql.persistence, postgresql.resources and postgresql.podSecurityContext"
   "postgresql.architecture" "nothing: the chart runs one PostgreSQL; use externalPostgresql for HA"
-  "postgresql.global" "global"
   "redis.architecture" "nothing: the chart runs one Valkey; use externalRedis for replication"
   "redis.auth" "secrets.redisPassword (or externalRedis.existingSecret)"
   "redis.master" "redis.persistence, redis.resources and redis.podSecurityContext"
