@@ -31,5 +31,26 @@ flow with PKCE S256; post.logout.redirect.uris "+" reuses the redirect URIs for 
   "webOrigins" ($realm.webOrigins | default list)
   "attributes" (dict "pkce.code.challenge.method" "S256" "post.logout.redirect.uris" "+")
 -}}
-{{- toPrettyJson (dict "realm" $realm.name "enabled" true "clients" (list $client)) -}}
+{{- $clients := list $client -}}
+{{- if .Values.daytona.enabled -}}
+{{- /* Daytona's dashboard signs in through this realm; its tokens must name Daytona's audience. */ -}}
+{{- $daytonaApi := .Values.daytona.api -}}
+{{- $daytonaOrigin := ternary (printf "%s://%s" (ternary "https" "http" $daytonaApi.ingress.tls.enabled) $daytonaApi.ingress.host) "http://localhost:13986" $daytonaApi.ingress.enabled -}}
+{{- $audience := dict "name" "daytona-audience" "protocol" "openid-connect" "protocolMapper" "oidc-audience-mapper" "config" (dict "included.client.audience" .Values.daytona.oidc.audience "access.token.claim" "true" "id.token.claim" "false") -}}
+{{- $clients = append $clients (dict
+  "clientId" .Values.daytona.oidc.clientId
+  "enabled" true
+  "protocol" "openid-connect"
+  "publicClient" true
+  "standardFlowEnabled" true
+  "implicitFlowEnabled" false
+  "directAccessGrantsEnabled" false
+  "serviceAccountsEnabled" false
+  "redirectUris" (list (printf "%s/*" $daytonaOrigin))
+  "webOrigins" (list $daytonaOrigin)
+  "attributes" (dict "pkce.code.challenge.method" "S256" "post.logout.redirect.uris" "+")
+  "protocolMappers" (list $audience)
+) -}}
+{{- end -}}
+{{- toPrettyJson (dict "realm" $realm.name "enabled" true "clients" $clients) -}}
 {{- end -}}
