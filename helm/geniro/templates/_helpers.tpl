@@ -304,10 +304,20 @@ capabilities:
 {{- ternary .Values.redis.service.port .Values.externalRedis.port .Values.redis.enabled -}}
 {{- end -}}
 
-{{/* redis:// or rediss:// URL without the password (REDIS_PASSWORD carries it). */}}
+{{/*
+redis:// or rediss:// URL with the password taken from $(REDIS_PASSWORD), which Kubernetes
+expands from an env var defined before it (the password must be URL-safe).
+*/}}
 {{- define "geniro.redis.url" -}}
 {{- $scheme := ternary "rediss" "redis" (and (not .Values.redis.enabled) .Values.externalRedis.tls) -}}
-{{- printf "%s://%s:%v" $scheme (include "geniro.redis.host" .) (include "geniro.redis.port" .) -}}
+{{- printf "%s://:$(REDIS_PASSWORD)@%s:%v" $scheme (include "geniro.redis.host" .) (include "geniro.redis.port" .) -}}
+{{- end -}}
+
+{{/* REDIS_PASSWORD from its Secret, then REDIS_URL built from it (order matters). */}}
+{{- define "geniro.redis.env" -}}
+{{ include "geniro.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" (include "geniro.redis.passwordSecret" .) "key" (include "geniro.redis.passwordKey" .)) }}
+- name: REDIS_URL
+  value: {{ include "geniro.redis.url" . | quote }}
 {{- end -}}
 
 {{- define "geniro.redis.passwordSecret" -}}
@@ -386,6 +396,25 @@ litellm-master-key
 {{- printf "http://%s:%v" (include "geniro.componentName" (dict "context" . "component" "keycloak")) .Values.keycloak.service.port -}}
 {{- else -}}
 {{- .Values.externalKeycloak.url -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The URL browsers (and token issuers) know Keycloak by. */}}
+{{- define "geniro.keycloak.publicUrl" -}}
+{{- ternary .Values.keycloak.hostname .Values.externalKeycloak.url .Values.keycloak.enabled | trimSuffix "/" -}}
+{{- end -}}
+
+{{/*
+The local port of Keycloak's public URL when that URL is http://localhost:<port> (the
+port-forward case), else "". Pods need a relay on that port: localhost is the pod itself.
+*/}}
+{{- define "geniro.keycloak.localhostPort" -}}
+{{- if .Values.keycloak.enabled -}}
+{{- $url := urlParse .Values.keycloak.hostname -}}
+{{- if and (eq $url.scheme "http") (has (regexReplaceAll ":[0-9]+$" $url.host "") (list "localhost" "127.0.0.1")) -}}
+{{- $port := regexFind "[0-9]+$" (regexFind ":[0-9]+$" $url.host) -}}
+{{- default "80" $port -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 

@@ -70,8 +70,8 @@ Called once, from validate.yaml.
 {{- if and $v.api.enabled (eq $v.api.config.authProvider "keycloak") (not $v.keycloak.enabled) (not $v.externalKeycloak.enabled) -}}
 {{- fail "values: api.config.authProvider is keycloak; enable keycloak or externalKeycloak" -}}
 {{- end -}}
-{{- if and (eq $v.api.config.defaultRuntimeType "daytona") (not $v.daytona.enabled) -}}
-{{- fail "values: api.config.defaultRuntimeType is daytona; set daytona.enabled=true" -}}
+{{- if and (eq $v.api.config.defaultRuntimeType "Daytona") (not $v.daytona.enabled) -}}
+{{- fail "values: api.config.defaultRuntimeType is Daytona; set daytona.enabled=true" -}}
 {{- end -}}
 {{- if and $v.daytona.enabled (not $v.daytona.api.enabled) -}}
 {{- fail "values: daytona.enabled needs daytona.api.enabled" -}}

@@ -1,24 +1,24 @@
 {{/* Helpers of the web component. */}}
 
 {{/*
-The browser-side configuration of the web app, as one JSON object (toJson escapes <, > and &,
-so no value can close the <script> it is loaded by).
-apiUrl: web.apiUrl, or "" = same origin (the app calls /api/... and /socket.io on its own
-host; the web Ingress routes both to the API). keycloakUrl is the public URL the browser
-reaches Keycloak at, never the in-cluster one.
+The web app's runtime configuration: the image's index.html loads /config.js, which sets
+window.__CONFIG__ = {API_URL, WEBSITE_URL}. An empty value means the page's own origin (the
+web Ingress routes /api and /socket.io to the API). toJson escapes <, > and &, so no value
+can close the <script> the file is loaded by. Keycloak's URL, realm and client are not here:
+the app reads them from the API (GET /api/v1/system/config).
 */}}
-{{- define "geniro.web.runtimeConfig" -}}
-{{- $keycloakUrl := "" -}}
-{{- if .Values.keycloak.enabled -}}
-{{- $keycloakUrl = .Values.keycloak.hostname -}}
-{{- else if .Values.externalKeycloak.enabled -}}
-{{- $keycloakUrl = .Values.externalKeycloak.url -}}
+{{- define "geniro.web.configJs" -}}
+{{- $apiUrl := .Values.web.apiUrl | default "" | trimSuffix "/" -}}
+{{- $websiteUrl := include "geniro.web.publicUrl" . -}}
+window.__CONFIG__ = {
+  API_URL: {{ toJson $apiUrl }} || window.location.origin,
+  WEBSITE_URL: {{ toJson $websiteUrl }} || window.location.origin,
+};
 {{- end -}}
-{{- $config := dict
-  "apiUrl" (.Values.web.apiUrl | default "" | trimSuffix "/")
-  "keycloakUrl" ($keycloakUrl | trimSuffix "/")
-  "keycloakRealm" (include "geniro.keycloak.realm" .)
-  "keycloakClientId" (include "geniro.keycloak.clientId" .)
--}}
-{{- toJson $config -}}
+
+{{/* The web app's public URL when an Ingress serves it, else "" (the forward's origin). */}}
+{{- define "geniro.web.publicUrl" -}}
+{{- if .Values.web.ingress.enabled -}}
+{{- printf "%s://%s" (ternary "https" "http" .Values.web.ingress.tls.enabled) .Values.web.ingress.host -}}
+{{- end -}}
 {{- end -}}
