@@ -1,12 +1,17 @@
 #!/usr/bin/env node
-// CLI start-time benchmark. Runs `node -e 0` (the baseline), `geniro-dev --help` and
-// `geniro-dev doctor --json` interleaved in the same process, and prints the median
-// wall time of each and its ratio to the baseline. Needs a build (npm run build).
+// Benchmarks. (1) CLI start time: runs `node -e 0` (the baseline), `geniro-dev --help` and
+// `geniro-dev doctor --json` interleaved in the same process, and prints the median wall
+// time of each and its ratio to the baseline. Needs a build (npm run build). (2) The
+// chart's resource footprint of the default install (requests and limits per workload),
+// rendered with the toolchain's Helm 4.
 //
 //   npm run bench [-- --runs 21]
 import {spawnSync} from 'node:child_process'
 import {existsSync} from 'node:fs'
+import {homedir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {footprint, formatFootprint, renderChart} from './chart-footprint.mjs'
 
 const runsFlag = process.argv.indexOf('--runs')
 const runs = runsFlag > 0 ? Number(process.argv[runsFlag + 1]) : 21
@@ -55,3 +60,14 @@ const helpRatio = median(samples.get('geniro-dev --help')) / baseline
 console.log(
   `target: geniro-dev --help <= 2.00x node -e 0 -> ${helpRatio <= 2 ? 'met' : 'NOT met'} (${helpRatio.toFixed(2)}x)`,
 )
+
+const toolchain =
+  process.env.GENIRO_DEV_TOOLCHAIN_DIR ??
+  join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'geniro-dev', 'toolchain')
+const helm = join(toolchain, 'helm4/helm/helm')
+if (existsSync(helm)) {
+  console.log('\nChart footprint, default install (target: requests <= 1.2 CPU and <= 2.5 GiB)')
+  console.log(formatFootprint(footprint(renderChart(helm))))
+} else {
+  console.log(`\nChart footprint skipped: ${helm} is missing (run scripts/toolchain.sh)`)
+}

@@ -6,19 +6,19 @@ Called once, from validate.yaml.
 {{- $v := .Values -}}
 {{- /* Keys of the earlier Bitnami-based layout: name the new key. */ -}}
 {{- $legacy := dict
-  "postgresql.auth" "secrets.postgresPassword, postgresql.username and <component>.database"
-  "postgresql.primary" "postgresql.persistence, postgresql.resources and postgresql.podSecurityContext"
-  "postgresql.architecture" "nothing: the chart runs one PostgreSQL; use externalPostgresql for HA"
-  "redis.architecture" "nothing: the chart runs one Valkey; use externalRedis for replication"
-  "redis.auth" "secrets.redisPassword (or externalRedis.existingSecret)"
-  "redis.master" "redis.persistence, redis.resources and redis.podSecurityContext"
-  "redis.replica" "nothing: the chart runs one Valkey; use externalRedis for replication"
+  "postgresql.auth" "use secrets.postgresPassword, postgresql.username and <component>.database"
+  "postgresql.primary" "use postgresql.persistence, postgresql.resources and postgresql.podSecurityContext"
+  "postgresql.architecture" "the chart runs one PostgreSQL; use externalPostgresql for HA"
+  "redis.architecture" "the chart runs one Valkey; use externalRedis for replication"
+  "redis.auth" "use secrets.redisPassword (or externalRedis.existingSecret)"
+  "redis.master" "use redis.persistence, redis.resources and redis.podSecurityContext"
+  "redis.replica" "the chart runs one Valkey; use externalRedis for replication"
 -}}
 {{- range $path, $hint := $legacy -}}
 {{- $parts := splitList "." $path -}}
 {{- $block := index $v (first $parts) -}}
 {{- if and (kindIs "map" $block) (hasKey $block (last $parts)) -}}
-{{- fail (printf "values: %s was removed with the Bitnami-based layout; use %s (see \"Migrating from the Bitnami-based layout\" in the chart README)" $path $hint) -}}
+{{- fail (printf "values: %s was removed with the Bitnami-based layout: %s (see \"Migrating from the Bitnami-based layout\" in the chart README)" $path $hint) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $v.postgresql.enabled $v.externalPostgresql.enabled -}}
