@@ -3,12 +3,14 @@
 {{/*
 The web app's runtime configuration: the image's index.html loads /config.js, which sets
 window.__CONFIG__ = {API_URL, WEBSITE_URL}. An empty value means the page's own origin (the
-web Ingress routes /api and /socket.io to the API). toJson escapes <, > and &, so no value
+web Ingress routes /api and /socket.io to the API); without an ingress the default API_URL is
+the API's offset forward, http://localhost:15000. toJson escapes <, > and &, so no value
 can close the <script> the file is loaded by. Keycloak's URL, realm and client are not here:
 the app reads them from the API (GET /api/v1/system/config).
 */}}
 {{- define "geniro.web.configJs" -}}
-{{- $apiUrl := .Values.web.apiUrl | default "" | trimSuffix "/" -}}
+{{- /* Without an ingress the browser comes through the offset forwards (API on 15000). */ -}}
+{{- $apiUrl := .Values.web.apiUrl | default (ternary "" "http://localhost:15000" .Values.web.ingress.enabled) | trimSuffix "/" -}}
 {{- $websiteUrl := include "geniro.web.publicUrl" . -}}
 window.__CONFIG__ = {
   API_URL: {{ toJson $apiUrl }} || window.location.origin,
