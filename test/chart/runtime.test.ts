@@ -115,7 +115,9 @@ describe('the web app reaching the API', () => {
     expect(configJs).toMatch(
       /^window\.__CONFIG__ = \{\n {2}API_URL: "http:\/\/localhost:15000" \|\|/,
     )
-    const mount = container(object, 'web').volumeMounts?.find((m) => m.subPath === 'config.js')
+    const mount = container(object, 'web').volumeMounts?.find(
+      (m) => (m as {subPath?: string}).subPath === 'config.js',
+    )
     expect(mount?.mountPath).toBe('/app/dist/config.js')
   })
 

@@ -1,0 +1,23 @@
+import type {ClusterSpec, ClusterState, ProviderName} from '../core/cluster.js'
+
+/**
+ * A local cluster provider (kind or minikube) behind one interface. Commands are exposed
+ * as argv so `--dry-run` can print exactly what would run.
+ */
+export interface ClusterProvider {
+  readonly name: ProviderName
+  /** The CLI answers `version`. */
+  installed(): Promise<boolean>
+  /** Exact-name match; never a prefix. */
+  state(cluster: string, signal?: AbortSignal): Promise<ClusterState>
+  /** The kube context the provider writes for the cluster. */
+  contextName(cluster: string): string
+  /** argv of each mutating step, for plans and dry runs. */
+  createCommand(spec: ClusterSpec): string[]
+  startCommand(cluster: string): string[]
+  deleteCommand(cluster: string): string[]
+  /** Creates the cluster without changing the user's current kube context. */
+  create(spec: ClusterSpec, signal?: AbortSignal): Promise<void>
+  start(cluster: string, signal?: AbortSignal): Promise<void>
+  delete(cluster: string, signal?: AbortSignal): Promise<void>
+}
