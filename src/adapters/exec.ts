@@ -1,4 +1,5 @@
 import {InterruptedError, TimeoutError, ToolFailedError, ToolNotFoundError} from '../core/errors.js'
+import {shellQuote} from '../core/shell-quote.js'
 import {installHint} from '../core/tools.js'
 
 export interface ExecOptions {
@@ -46,7 +47,7 @@ let exitHookInstalled = false
 export const exec: Exec = async (file, args, options = {}) => {
   const {execa} = await import('execa')
   installExitHook()
-  const command = [file, ...args].map(quoteArg).join(' ')
+  const command = [file, ...args].map(shellQuote).join(' ')
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   if (options.signal?.aborted) throw new InterruptedError(`interrupted before \`${command}\``)
 
@@ -122,8 +123,4 @@ function installExitHook(): void {
   process.once('exit', () => {
     for (const pid of liveGroups) signalGroup(pid, 'SIGKILL')
   })
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", `'\\''`)}'`
 }

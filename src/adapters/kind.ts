@@ -1,13 +1,291 @@
-import type {Exec} from './exec.js'
+import {lstat, mkdir, readFile, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import type {ClusterSpec, ClusterState} from '../core/cluster.js'
+import {
+  InterruptedError,
+  TimeoutError,
+  ToolFailedError,
+  ToolNotFoundError,
+  UserError,
+} from '../core/errors.js'
+import {kindNodeImage, renderKindConfig} from '../core/kind-config.js'
+import type {ClusterProvider} from './cluster-provider.js'
+import {Docker} from './docker.js'
+import {stderrTail, type Exec} from './exec.js'
+import {Kubeconfig} from './kubeconfig.js'
 import {ToolAdapter} from './tool.js'
 
-export class Kind extends ToolAdapter {
-  constructor(exec?: Exec, binary = 'kind') {
+/** Shipped beside dist/ and src/ alike (both are two levels below the package root). */
+export const KIND_CONFIG_TEMPLATE = fileURLToPath(
+  new URL('../../templates/kind-config.yaml', import.meta.url),
+)
+
+const CREATE_TIMEOUT_MS = 10 * 60_000
+const DELETE_TIMEOUT_MS = 5 * 60_000
+const DOCKER_START_TIMEOUT_MS = 2 * 60_000
+const READY_TIMEOUT_MS = 3 * 60_000
+const READY_POLL_MS = 2_000
+const READY_PROBE_TIMEOUT_MS = 15_000
+const ALREADY_EXISTS = /node\(s\) already exist for a cluster/
+const NO_SUCH_CONTAINER = /No such (container|object)/i
+
+export interface KindOptions {
+  /** Reads and restores the user's current context around `create`. */
+  kubeconfig?: Kubeconfig
+  /** kubectl binary for the readiness probe after `start` (and the default Kubeconfig). */
+  kubectl?: string
+  /**
+   * Where `create` writes the rendered kind config. Default: `<os tmpdir>/geniro-dev-<uid>`,
+   * created 0700 and refused unless it is a directory of ours that nobody else can write.
+   */
+  configDir?: string
+  /** How long `start` waits for the API server's /readyz to answer ok. */
+  readyTimeoutMs?: number
+  readyPollMs?: number
+}
+
+/**
+ * kind (https://kind.sigs.k8s.io) as a cluster provider. kind runs each node as a Docker
+ * container named `<cluster>-control-plane` and writes the kube context `kind-<cluster>`.
+ *
+ * Node containers are inspected and started with the `docker` CLI, so this assumes kind's
+ * default Docker provider (KIND_EXPERIMENTAL_PROVIDER=podman is not supported here).
+ */
+export class Kind extends ToolAdapter implements ClusterProvider {
+  readonly name = 'kind' as const
+  private readonly kubeconfig: Kubeconfig
+  private readonly kubectl: string
+  private readonly configDir: string
+  private readonly readyTimeoutMs: number
+  private readonly readyPollMs: number
+
+  constructor(
+    exec?: Exec,
+    binary = 'kind',
+    private readonly docker = new Docker(exec),
+    options: KindOptions = {},
+  ) {
     super(exec, binary)
+    this.kubectl = options.kubectl ?? 'kubectl'
+    this.kubeconfig = options.kubeconfig ?? new Kubeconfig(exec, this.kubectl)
+    this.configDir = options.configDir ?? defaultConfigDir()
+    this.readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS
+    this.readyPollMs = options.readyPollMs ?? READY_POLL_MS
   }
 
   /** e.g. "kind v0.27.0 go1.24.4 linux/amd64". */
   async version(): Promise<string> {
     return (await this.run(['version'])).stdout.trim()
   }
+
+  async installed(): Promise<boolean> {
+    try {
+      await this.version()
+      return true
+    } catch (error) {
+      if (error instanceof ToolNotFoundError || error instanceof ToolFailedError) return false
+      throw error
+    }
+  }
+
+  /** Cluster names, one per line on stdout ("No kind clusters found." goes to stderr). */
+  async clusters(signal?: AbortSignal): Promise<string[]> {
+    return lines((await this.run(['get', 'clusters'], {signal})).stdout)
+  }
+
+  /** Node container names of a cluster; empty when it has none. */
+  async nodes(cluster: string, signal?: AbortSignal): Promise<string[]> {
+    return lines((await this.run(['get', 'nodes', '--name', cluster], {signal})).stdout)
+  }
+
+  async state(cluster: string, signal?: AbortSignal): Promise<ClusterState> {
+    if (!(await this.clusters(signal)).includes(cluster)) return 'absent'
+    // `docker container inspect` (not bare `inspect`, which would also match an image or a
+    // volume of that name), through the seam with the Docker adapter's binary.
+    const result = await this.exec(
+      this.docker.binary,
+      ['container', 'inspect', '--format', '{{.State.Running}}', controlPlane(cluster)],
+      {signal, timeoutMs: 15_000, okExitCodes: [1]},
+    )
+    if (result.exitCode === 0) return result.stdout.trim() === 'true' ? 'running' : 'stopped'
+    // kind listed the cluster, so some container still carries its label, yet the
+    // control-plane container is gone. Not "absent": `kind create cluster` would fail with
+    // "node(s) already exist". "stopped" sends the caller to start(), which starts whatever
+    // nodes kind still knows and then fails on /readyz with a clear timeout; `--recreate`
+    // (delete, then create) is the way out.
+    if (NO_SUCH_CONTAINER.test(result.stderr)) return 'stopped'
+    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+  }
+
+  contextName(cluster: string): string {
+    return `kind-${cluster}`
+  }
+
+  /**
+   * The config file lives at a deterministic path (`<configDir>/kind-<cluster>.yaml`), so the
+   * argv of a dry run is exactly what `create` runs; `create` writes the file first.
+   */
+  configPath(cluster: string): string {
+    return join(this.configDir, `kind-${cluster}.yaml`)
+  }
+
+  createCommand(spec: ClusterSpec): string[] {
+    return [this.binary, ...this.createArgs(spec)]
+  }
+
+  /**
+   * Only the control-plane node is named: start() lists the real nodes with
+   * `kind get nodes` and waits for the API server's /readyz afterwards.
+   */
+  startCommand(cluster: string): string[] {
+    return [this.docker.binary, 'start', controlPlane(cluster)]
+  }
+
+  deleteCommand(cluster: string): string[] {
+    return [this.binary, 'delete', 'cluster', '--name', cluster]
+  }
+
+  /**
+   * Renders and writes the kind config, then runs `kind create cluster`. kind switches the
+   * current context to `kind-<cluster>`; the user's previous one is put back (or unset again
+   * if there was none), also when the create fails or is interrupted.
+   */
+  async create(spec: ClusterSpec, signal?: AbortSignal): Promise<void> {
+    const args = this.createArgs(spec)
+    const template = await readFile(KIND_CONFIG_TEMPLATE, 'utf8')
+    const config = renderKindConfig({name: spec.name, nodeImage: this.nodeImage(spec)}, template)
+    await ensurePrivateDir(this.configDir)
+    await writeFile(this.configPath(spec.name), config, {mode: 0o600})
+    await this.kubeconfig.preservingCurrentContext(async () => {
+      try {
+        await this.run(args, {signal, timeoutMs: CREATE_TIMEOUT_MS})
+      } catch (error) {
+        if (error instanceof ToolFailedError && ALREADY_EXISTS.test(error.stderrTail)) {
+          throw new UserError(
+            `a kind cluster named "${spec.name}" already exists`,
+            '`geniro-dev up` reuses it; pass --recreate to delete it and start over',
+          )
+        }
+        throw error
+      }
+    }, signal)
+  }
+
+  /** Starts a stopped cluster's node containers, then waits until the API server is ready. */
+  async start(cluster: string, signal?: AbortSignal): Promise<void> {
+    const nodes = await this.nodes(cluster, signal)
+    if (nodes.length === 0) {
+      throw new UserError(
+        `there is no kind cluster named "${cluster}"`,
+        'run `geniro-dev up` to create it',
+      )
+    }
+    await this.exec(this.docker.binary, ['start', ...nodes], {
+      signal,
+      timeoutMs: DOCKER_START_TIMEOUT_MS,
+    })
+    await this.waitReady(cluster, signal)
+  }
+
+  async delete(cluster: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.deleteCommand(cluster).slice(1), {signal, timeoutMs: DELETE_TIMEOUT_MS})
+  }
+
+  private nodeImage(spec: ClusterSpec): string {
+    return kindNodeImage(spec.kubernetesVersion, spec.nodeImage)
+  }
+
+  private createArgs(spec: ClusterSpec): string[] {
+    return [
+      'create',
+      'cluster',
+      '--name',
+      spec.name,
+      '--config',
+      this.configPath(spec.name),
+      '--image',
+      this.nodeImage(spec),
+      '--wait',
+      '120s',
+    ]
+  }
+
+  /** Polls `kubectl get --raw /readyz` until it answers "ok", the deadline, or an abort. */
+  private async waitReady(cluster: string, signal?: AbortSignal): Promise<void> {
+    const args = ['--context', this.contextName(cluster), 'get', '--raw', '/readyz']
+    const deadline = Date.now() + this.readyTimeoutMs
+    let last = 'no answer'
+    for (;;) {
+      try {
+        const {stdout} = await this.exec(this.kubectl, [...args, '--request-timeout=5s'], {
+          signal,
+          timeoutMs: READY_PROBE_TIMEOUT_MS,
+        })
+        if (stdout.trim() === 'ok') return
+        last = stdout.trim() || 'an empty answer'
+      } catch (error) {
+        if (!(error instanceof ToolFailedError || error instanceof TimeoutError)) throw error
+        last = error.message
+      }
+      if (Date.now() + this.readyPollMs > deadline) {
+        throw new TimeoutError(
+          [this.kubectl, ...args].join(' '),
+          this.readyTimeoutMs,
+          `the API server of "${cluster}" is not ready (last: ${last}); see \`docker logs ${controlPlane(cluster)}\`, or pass --recreate`,
+        )
+      }
+      await pause(this.readyPollMs, signal)
+    }
+  }
+}
+
+function controlPlane(cluster: string): string {
+  return `${cluster}-control-plane`
+}
+
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+}
+
+function defaultConfigDir(): string {
+  return join(tmpdir(), `geniro-dev-${process.getuid?.() ?? 'user'}`)
+}
+
+/**
+ * The config dir sits in a shared temp dir under a predictable name: refuse it unless it is
+ * a real directory (not a symlink) of ours that nobody else can write, or another local user
+ * could swap the kind config (e.g. add host mounts) between our write and kind's read.
+ */
+async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, {recursive: true, mode: 0o700})
+  const stat = await lstat(dir)
+  const uid = process.getuid?.()
+  const foreign = uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)
+  if (!stat.isDirectory() || foreign) {
+    throw new UserError(
+      `${dir} is not a private directory of the current user`,
+      'remove it, or set TMPDIR to a directory only you can write',
+    )
+  }
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const interrupted = () => new InterruptedError('interrupted while waiting for the cluster')
+    if (signal?.aborted) return reject(interrupted())
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(interrupted())
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
 }

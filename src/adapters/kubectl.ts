@@ -1,6 +1,36 @@
 import type {Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
+export interface PodSummary {
+  name: string
+  component: string
+  phase: string
+  ready: boolean
+  restarts: number
+  /** e.g. CrashLoopBackOff, ImagePullBackOff */
+  waitingReason?: string
+  waitingMessage?: string
+}
+
+export interface PodEvent {
+  type: string
+  reason: string
+  message: string
+}
+
+interface PodJson {
+  metadata: {name: string; labels?: Record<string, string>}
+  status?: {
+    phase?: string
+    containerStatuses?: Array<{
+      ready?: boolean
+      restartCount?: number
+      state?: {waiting?: {reason?: string; message?: string}}
+    }>
+  }
+}
+
+/** kubectl, always with an explicit --context: never the user's current one by accident. */
 export class Kubectl extends ToolAdapter {
   constructor(exec?: Exec, binary = 'kubectl') {
     super(exec, binary)
@@ -11,5 +41,89 @@ export class Kubectl extends ToolAdapter {
     const {stdout} = await this.run(['version', '--client', '-o', 'json'])
     const parsed = JSON.parse(stdout) as {clientVersion?: {gitVersion?: string}}
     return parsed.clientVersion?.gitVersion ?? stdout.trim()
+  }
+
+  async contexts(): Promise<string[]> {
+    const {stdout} = await this.run(['config', 'get-contexts', '--output', 'name'])
+    return stdout
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+  }
+
+  async pods(namespace: string, kubeContext: string, signal?: AbortSignal): Promise<PodSummary[]> {
+    const {stdout} = await this.run(
+      ['get', 'pods', '--context', kubeContext, '--namespace', namespace, '--output', 'json'],
+      {signal},
+    )
+    const items = (JSON.parse(stdout) as {items?: PodJson[]}).items ?? []
+    return items.map((pod) => {
+      const statuses = pod.status?.containerStatuses ?? []
+      const waiting = statuses.find((s) => s.state?.waiting)?.state?.waiting
+      return {
+        name: pod.metadata.name,
+        component: pod.metadata.labels?.['app.kubernetes.io/component'] ?? 'unknown',
+        phase: pod.status?.phase ?? 'Unknown',
+        ready: statuses.length > 0 && statuses.every((s) => s.ready),
+        restarts: statuses.reduce((total, s) => total + (s.restartCount ?? 0), 0),
+        ...(waiting?.reason ? {waitingReason: waiting.reason} : {}),
+        ...(waiting?.message ? {waitingMessage: waiting.message} : {}),
+      }
+    })
+  }
+
+  async events(
+    namespace: string,
+    kubeContext: string,
+    pod: string,
+    signal?: AbortSignal,
+  ): Promise<PodEvent[]> {
+    const {stdout} = await this.run(
+      [
+        'get',
+        'events',
+        '--context',
+        kubeContext,
+        '--namespace',
+        namespace,
+        '--field-selector',
+        `involvedObject.name=${pod}`,
+        '--output',
+        'json',
+      ],
+      {signal},
+    )
+    const items =
+      (JSON.parse(stdout) as {items?: Array<{type?: string; reason?: string; message?: string}>})
+        .items ?? []
+    return items.map((event) => ({
+      type: event.type ?? '',
+      reason: event.reason ?? '',
+      message: event.message ?? '',
+    }))
+  }
+
+  async logs(
+    namespace: string,
+    kubeContext: string,
+    pod: string,
+    tail: number,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const {stdout} = await this.run(
+      [
+        'logs',
+        pod,
+        '--context',
+        kubeContext,
+        '--namespace',
+        namespace,
+        '--all-containers',
+        '--tail',
+        String(tail),
+      ],
+      {signal},
+    )
+    return stdout
   }
 }

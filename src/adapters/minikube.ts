@@ -1,7 +1,40 @@
-import type {Exec} from './exec.js'
+import type {ClusterSpec, ClusterState} from '../core/cluster.js'
+import {ToolFailedError, ToolNotFoundError, UsageError} from '../core/errors.js'
+import type {ClusterProvider} from './cluster-provider.js'
+import {stderrTail, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
-export class Minikube extends ToolAdapter {
+/** Enough for the chart's API, web, LiteLLM, Keycloak and data services on one node. */
+export const MINIKUBE_DEFAULT_CPUS = 4
+export const MINIKUBE_DEFAULT_MEMORY_MIB = 8192
+
+// The first start downloads the node image and a Kubernetes preload (~1 GB together).
+const CREATE_TIMEOUT_MS = 15 * 60_000
+const START_TIMEOUT_MS = 10 * 60_000
+const DELETE_TIMEOUT_MS = 5 * 60_000
+// `profile list` asks the driver for each profile's status: slow with several profiles.
+const PROFILE_LIST_TIMEOUT_MS = 60_000
+/** Every non-zero exit: `profile list` is read for its output, whatever the exit code. */
+const ANY_EXIT_CODE = Array.from({length: 255}, (_, index) => index + 1)
+const NO_PROFILE = /MK_USAGE_NO_PROFILE|no minikube profile|no such file or directory|not exist/i
+const ENOENT = 2
+
+export interface MinikubeProfile {
+  name: string
+  /** minikube's own word: Running, Stopped, Paused, Starting, Error, Unknown, … */
+  status: string
+  /** false for profiles minikube lists under "invalid" (a config it cannot load). */
+  valid: boolean
+}
+
+/**
+ * minikube (https://minikube.sigs.k8s.io) as a cluster provider. A cluster is a profile
+ * (`-p`); its kube context has the profile's name. Every start passes `--keep-context`, so the
+ * user's current context is never switched.
+ */
+export class Minikube extends ToolAdapter implements ClusterProvider {
+  readonly name = 'minikube' as const
+
   constructor(exec?: Exec, binary = 'minikube') {
     super(exec, binary)
   }
@@ -10,4 +43,133 @@ export class Minikube extends ToolAdapter {
   async version(): Promise<string> {
     return (await this.run(['version', '--short'])).stdout.trim()
   }
+
+  async installed(): Promise<boolean> {
+    try {
+      await this.version()
+      return true
+    } catch (error) {
+      if (error instanceof ToolNotFoundError || error instanceof ToolFailedError) return false
+      throw error
+    }
+  }
+
+  /**
+   * `minikube profile list -o json`: `{"invalid":[…],"valid":[{"Name","Status",…}]}`.
+   * Without any profile, minikube versions differ: recent ones print empty lists (exit 0),
+   * others exit non-zero with `{"error":{"Op":"open","Path":"…/profiles","Err":2}}` or
+   * "Exiting due to MK_USAGE_NO_PROFILE: No minikube profile was found." — all mean none.
+   */
+  async profiles(signal?: AbortSignal): Promise<MinikubeProfile[]> {
+    const result = await this.run(['profile', 'list', '-o', 'json'], {
+      signal,
+      timeoutMs: PROFILE_LIST_TIMEOUT_MS,
+      okExitCodes: ANY_EXIT_CODE,
+    })
+    const body = parseJsonObject(result.stdout)
+    if (body && (Array.isArray(body.valid) || Array.isArray(body.invalid))) {
+      return [...profileList(body.valid, true), ...profileList(body.invalid, false)]
+    }
+    if (result.exitCode !== 0 && saysNoProfile(body, `${result.stdout}\n${result.stderr}`)) {
+      return []
+    }
+    throw new ToolFailedError(
+      result.command,
+      result.exitCode,
+      stderrTail(result.stderr || result.stdout),
+    )
+  }
+
+  /**
+   * Running only when minikube says "Running". Any other status of an existing profile
+   * (Stopped, Paused, Starting, Error, Unknown, Nonexistent…), and an invalid profile, is
+   * "stopped": it exists, so it is never created over, and `minikube start` is what brings it
+   * back (or reports, in minikube's own words, why it cannot).
+   */
+  async state(cluster: string, signal?: AbortSignal): Promise<ClusterState> {
+    const profile = (await this.profiles(signal)).find((p) => p.name === cluster)
+    if (!profile) return 'absent'
+    return profile.valid && profile.status === 'Running' ? 'running' : 'stopped'
+  }
+
+  contextName(cluster: string): string {
+    return cluster
+  }
+
+  createCommand(spec: ClusterSpec): string[] {
+    const cpus = positiveInteger(spec.cpus ?? MINIKUBE_DEFAULT_CPUS, 'CPU count')
+    const memory = positiveInteger(spec.memoryMiB ?? MINIKUBE_DEFAULT_MEMORY_MIB, 'memory (MiB)')
+    return [
+      this.binary,
+      'start',
+      '-p',
+      spec.name,
+      `--kubernetes-version=v${spec.kubernetesVersion.raw}`,
+      `--cpus=${cpus}`,
+      `--memory=${memory}`,
+      '--keep-context',
+    ]
+  }
+
+  /**
+   * Restarts an existing profile with the settings it was created with: minikube ignores
+   * changed --cpus/--memory on an existing profile (with a warning), so none are passed.
+   */
+  startCommand(cluster: string): string[] {
+    return [this.binary, 'start', '-p', cluster, '--keep-context']
+  }
+
+  deleteCommand(cluster: string): string[] {
+    return [this.binary, 'delete', '-p', cluster]
+  }
+
+  async create(spec: ClusterSpec, signal?: AbortSignal): Promise<void> {
+    await this.run(this.createCommand(spec).slice(1), {signal, timeoutMs: CREATE_TIMEOUT_MS})
+  }
+
+  async start(cluster: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.startCommand(cluster).slice(1), {signal, timeoutMs: START_TIMEOUT_MS})
+  }
+
+  async delete(cluster: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.deleteCommand(cluster).slice(1), {signal, timeoutMs: DELETE_TIMEOUT_MS})
+  }
+}
+
+/** The JSON object in minikube's stdout (it may follow other lines), or undefined. */
+function parseJsonObject(stdout: string): Record<string, unknown> | undefined {
+  const start = stdout.indexOf('{')
+  if (start < 0) return undefined
+  try {
+    const value: unknown = JSON.parse(stdout.slice(start))
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function profileList(value: unknown, valid: boolean): MinikubeProfile[] {
+  if (!Array.isArray(value)) return []
+  return value.flatMap((entry: unknown) => {
+    const {Name, Status} = (entry ?? {}) as {Name?: unknown; Status?: unknown}
+    if (typeof Name !== 'string') return []
+    return [{name: Name, status: typeof Status === 'string' ? Status : '', valid}]
+  })
+}
+
+/** A JSON error for a missing profiles directory (ENOENT), or minikube's "no profile" message. */
+function saysNoProfile(body: Record<string, unknown> | undefined, text: string): boolean {
+  const error = body?.error
+  if (error && typeof error === 'object' && (error as {Err?: unknown}).Err === ENOENT) return true
+  if (body && error === undefined) return false
+  return NO_PROFILE.test(typeof error === 'string' ? error : text)
+}
+
+function positiveInteger(value: number, what: string): number {
+  if (!Number.isInteger(value) || value <= 0) {
+    throw new UsageError(`invalid minikube ${what}: ${value}`, 'use a positive whole number')
+  }
+  return value
 }

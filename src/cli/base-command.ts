@@ -34,6 +34,22 @@ export abstract class BaseCommand extends Command {
     await super.finally(error)
   }
 
+  /** The shared context of the cluster services: adapters, Ctrl-C, output and confirmation. */
+  protected async serviceContext(yes = false) {
+    const [{defaultToolbox}, {confirm}] = await Promise.all([
+      import('../services/toolbox.js'),
+      import('./confirm.js'),
+    ])
+    const json = this.jsonEnabled()
+    return {
+      tools: defaultToolbox(),
+      signal: this.abort.signal,
+      silent: json,
+      confirm: (question: string) => confirm(question, {yes, json}),
+      note: (line: string) => this.progress(line),
+    }
+  }
+
   /** A progress line on stderr; silent under --json. */
   protected progress(message: string): void {
     if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)

@@ -46,3 +46,32 @@ export const k8sVersionFlag = Flags.string({
   default: DEFAULT_KUBERNETES_VERSION,
   description: 'Kubernetes version of the local cluster (1.27 or newer).',
 })
+
+export const allowRemoteContextFlag = Flags.boolean({
+  helpGroup: 'CLUSTER',
+  description: 'Allow a --kube-context that is not the local cluster geniro-dev manages.',
+})
+
+export const installFlags = {
+  values: Flags.string({
+    char: 'f',
+    multiple: true,
+    helpGroup: 'INSTALL',
+    description:
+      'Values file layered over the isolated defaults (repeatable; later wins), as in Helm.',
+  }),
+  set: Flags.string({
+    multiple: true,
+    helpGroup: 'INSTALL',
+    description: 'Set a value, as in Helm (key.path=value; repeatable; applied last).',
+  }),
+}
+
+export const dryRunFlag = Flags.boolean({
+  description: 'Print the plan, each step with the exact command it would run, and change nothing.',
+})
+
+export const yesFlag = Flags.boolean({
+  char: 'y',
+  description: 'Answer yes to confirmations (deleting or re-creating a cluster).',
+})

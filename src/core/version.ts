@@ -4,6 +4,8 @@ export interface Version {
   minor: number
   patch: number
   raw: string
+  /** false when the text named no patch ("1.33"): the caller may pick one. */
+  patchGiven: boolean
 }
 
 const VERSION_PATTERN = /v?(\d+)\.(\d+)(?:\.(\d+))?/
@@ -13,7 +15,13 @@ export function parseVersion(text: string): Version | undefined {
   const match = VERSION_PATTERN.exec(text)
   if (!match) return undefined
   const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)]
-  return {major, minor, patch, raw: `${major}.${minor}.${patch}`}
+  return {
+    major,
+    minor,
+    patch,
+    raw: `${major}.${minor}.${patch}`,
+    patchGiven: match[3] !== undefined,
+  }
 }
 
 export function compareVersions(a: Version, b: Version): number {

@@ -1,0 +1,13 @@
+import {shellQuote} from '../core/shell-quote.js'
+
+/** A plan (from --dry-run) as numbered lines, each with the command it would run. */
+export function renderPlan(
+  steps: Array<{title: string; command?: string[]; skip?: string}>,
+): string {
+  const lines = ['Plan (dry run: nothing was changed):']
+  steps.forEach((step, i) => {
+    lines.push(`  ${i + 1}. ${step.title}${step.skip ? ` — skipped: ${step.skip}` : ''}`)
+    if (step.command && !step.skip) lines.push(`     $ ${step.command.map(shellQuote).join(' ')}`)
+  })
+  return lines.join('\n')
+}

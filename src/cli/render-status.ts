@@ -1,0 +1,22 @@
+import type {StatusResult} from '../services/status.js'
+
+export function renderStatus(result: StatusResult): string {
+  const lines = [
+    `Provider   ${result.provider}`,
+    `Cluster    ${result.cluster.name} (${result.cluster.state})`,
+    `Context    ${result.kubeContext}`,
+    `Namespace  ${result.namespace}`,
+    result.release
+      ? `Release    ${result.release.name}: ${result.release.status}, revision ${result.release.revision}, chart ${result.release.chart}, mode ${result.mode}`
+      : 'Release    not installed',
+  ]
+  if (result.components.length > 0) {
+    const width = Math.max(...result.components.map((c) => c.component.length))
+    lines.push('', 'Pods ready:')
+    for (const c of result.components)
+      lines.push(`  ${c.component.padEnd(width)}  ${c.ready}/${c.total}`)
+  }
+  lines.push('', result.forwards.length > 0 ? 'Forwards:' : 'Forwards   none running')
+  for (const f of result.forwards) lines.push(`  ${f.name} 127.0.0.1:${f.localPort} ${f.state}`)
+  return lines.join('\n')
+}

@@ -1,0 +1,57 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../cli/base-command.js'
+import {allowRemoteContextFlag, clusterFlags, dryRunFlag, yesFlag} from '../cli/flags.js'
+import {renderPlan} from '../cli/render-plan.js'
+import {down, type DownResult} from '../services/down.js'
+
+export default class Down extends BaseCommand {
+  static override summary =
+    'Uninstall the release; with --delete-cluster also delete the local cluster.'
+
+  static override description =
+    'Idempotent: running it twice exits 0. The cluster is deleted only with --delete-cluster, after confirmation or --yes.'
+
+  static override examples = [
+    '<%= config.bin %> down',
+    '<%= config.bin %> down --delete-cluster --yes',
+    '<%= config.bin %> down --dry-run',
+  ]
+
+  static override flags = {
+    ...clusterFlags,
+    'allow-remote-context': allowRemoteContextFlag,
+    'delete-cluster': Flags.boolean({
+      description: 'Also delete the local cluster (asks, or --yes).',
+    }),
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<DownResult> {
+    const {flags} = await this.parse(Down)
+    const result = await down(
+      {
+        provider: flags.provider,
+        cluster: flags.cluster,
+        namespace: flags.namespace,
+        release: flags.release,
+        kubeContext: flags['kube-context'],
+        allowRemoteContext: flags['allow-remote-context'],
+        deleteCluster: flags['delete-cluster'],
+        dryRun: flags['dry-run'],
+      },
+      await this.serviceContext(flags.yes),
+    )
+    if (!this.jsonEnabled()) {
+      this.log(
+        result.dryRun
+          ? renderPlan(result.steps)
+          : [
+              `Release "${result.release}": ${result.releaseRemoved ? 'uninstalled' : 'was not installed'}`,
+              `Cluster "${result.cluster}": ${result.clusterDeleted ? 'deleted' : 'kept'}`,
+            ].join('\n'),
+      )
+    }
+    return result
+  }
+}

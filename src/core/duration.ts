@@ -1,0 +1,13 @@
+import {UsageError} from './errors.js'
+
+/** "90s", "10m", "1h30m" or a bare number of seconds → seconds (never 0). */
+export function parseDuration(text: string, flag = '--timeout'): number {
+  const trimmed = text.trim()
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$/.exec(trimmed)
+  if (!trimmed || !match) {
+    throw new UsageError(`${flag} "${text}" is not a duration`, 'use e.g. 90s, 10m or 1h')
+  }
+  const seconds = Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0)
+  if (seconds === 0) throw new UsageError(`${flag} must be longer than 0`, 'use e.g. 10m')
+  return seconds
+}

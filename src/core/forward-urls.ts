@@ -1,0 +1,31 @@
+import {FORWARD_TARGETS} from './port-table.js'
+import {isMap, type Values} from './set-values.js'
+
+export interface ServiceUrl {
+  component: string
+  localPort: number
+  url: string
+}
+
+const SCHEMES: Record<string, string> = {postgresql: 'postgresql', redis: 'redis'}
+
+/** Whether the chart will run a component, from the values Helm gets (chart defaults: on). */
+export function componentEnabled(values: Values, component: string): boolean {
+  if (component.startsWith('daytona-')) {
+    const daytona = values.daytona
+    return isMap(daytona) && daytona.enabled === true
+  }
+  const block = values[component]
+  return !(isMap(block) && block.enabled === false)
+}
+
+/** The offset URLs of the enabled components, as the forwards will serve them. */
+export function serviceUrls(values: Values): ServiceUrl[] {
+  return FORWARD_TARGETS.filter((target) => componentEnabled(values, target.component)).map(
+    (target) => ({
+      component: target.component,
+      localPort: target.localPort,
+      url: `${SCHEMES[target.component] ?? 'http'}://127.0.0.1:${target.localPort}`,
+    }),
+  )
+}

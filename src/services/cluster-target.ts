@@ -1,0 +1,105 @@
+import type {ClusterProvider} from '../adapters/cluster-provider.js'
+import {
+  PROVIDERS,
+  chooseProvider,
+  resolveKubeContext,
+  validateClusterName,
+  validateNamespace,
+  validateReleaseName,
+  type ClusterState,
+  type ProviderName,
+} from '../core/cluster.js'
+import {GeniroError, UserError} from '../core/errors.js'
+import type {Toolbox} from './toolbox.js'
+
+export interface TargetInput {
+  provider?: ProviderName
+  cluster: string
+  namespace: string
+  release: string
+  kubeContext?: string
+  allowRemoteContext: boolean
+}
+
+/** Which cluster, context, namespace and release a command acts on, and the cluster's state. */
+export interface Target {
+  provider: ClusterProvider
+  cluster: string
+  state: ClusterState
+  kubeContext: string
+  /** false when the user pointed at another context with --allow-remote-context. */
+  managed: boolean
+  namespace: string
+  release: string
+}
+
+/** Names are checked before anything runs; bad input changes nothing. */
+export function validateTargetInput(input: TargetInput): void {
+  validateClusterName(input.cluster)
+  validateNamespace(input.namespace)
+  validateReleaseName(input.release)
+}
+
+/**
+ * Resolves provider (the one that has this cluster, else kind, else minikube), the cluster's
+ * state, and the kube context, refusing any context but the managed one unless allowed.
+ */
+export async function resolveTarget(
+  input: TargetInput,
+  tools: Toolbox,
+  signal?: AbortSignal,
+): Promise<Target> {
+  validateTargetInput(input)
+  const installed = Object.fromEntries(
+    await Promise.all(
+      PROVIDERS.map(async (name) => [name, await tools.providers[name].installed()] as const),
+    ),
+  ) as Record<ProviderName, boolean>
+  const candidates = input.provider ? [input.provider] : PROVIDERS.filter((name) => installed[name])
+  if (candidates.includes('kind') && installed.kind) await requireDockerEngine(tools)
+  const states = Object.fromEntries(
+    await Promise.all(
+      PROVIDERS.map(async (name) => [
+        name,
+        installed[name] && candidates.includes(name)
+          ? await tools.providers[name].state(input.cluster, signal)
+          : 'absent',
+      ]),
+    ),
+  ) as Record<ProviderName, ClusterState>
+  const hasCluster = Object.fromEntries(
+    PROVIDERS.map((name) => [name, states[name] !== 'absent']),
+  ) as Record<ProviderName, boolean>
+  const providerName = chooseProvider(input.provider, {installed, hasCluster})
+  const kubeContext = resolveKubeContext({
+    provider: providerName,
+    cluster: input.cluster,
+    requested: input.kubeContext,
+    allowRemote: input.allowRemoteContext,
+  })
+  const provider = tools.providers[providerName]
+  return {
+    provider,
+    cluster: input.cluster,
+    state: states[providerName],
+    kubeContext,
+    managed: kubeContext === provider.contextName(input.cluster),
+    namespace: input.namespace,
+    release: input.release,
+  }
+}
+
+/** kind runs its nodes as Docker containers: a stopped engine gets one clear line. */
+async function requireDockerEngine(tools: Toolbox): Promise<void> {
+  try {
+    await tools.docker.info()
+  } catch (error) {
+    if (!(error instanceof GeniroError)) throw error
+    const reason =
+      'stderrTail' in error && error.stderrTail ? String(error.stderrTail) : error.message
+    throw new UserError(
+      `Docker is not running or not reachable: ${reason}`,
+      'start Docker (`sudo systemctl start docker`, or open Docker Desktop), then re-run; `geniro-dev doctor` checks it',
+    )
+  }
+}

@@ -1,0 +1,79 @@
+import {UserError} from '../core/errors.js'
+import {resolveTarget, type TargetInput} from './cluster-target.js'
+import {describeSteps, runSteps, type Step} from './steps.js'
+import type {UpContext} from './up.js'
+
+export interface DownInput extends TargetInput {
+  deleteCluster: boolean
+  dryRun: boolean
+}
+
+export interface DownResult {
+  dryRun: boolean
+  provider: string
+  cluster: string
+  kubeContext: string
+  namespace: string
+  release: string
+  releaseRemoved: boolean
+  clusterDeleted: boolean
+  steps: Array<{title: string; command?: string[]; skip?: string}>
+}
+
+/** `geniro-dev down`: uninstall the release, and delete the cluster only when asked. Idempotent. */
+export async function down(input: DownInput, ctx: UpContext): Promise<DownResult> {
+  const {tools, signal} = ctx
+  const target = await resolveTarget(input, tools, signal)
+  const {provider, cluster, namespace, release, kubeContext} = target
+  if (input.deleteCluster && !target.managed) {
+    throw new UserError(
+      `--delete-cluster refuses to delete through kube context "${kubeContext}"`,
+      'only clusters geniro-dev manages can be deleted',
+    )
+  }
+  if (input.deleteCluster && !input.dryRun && target.state !== 'absent') {
+    const ok = await ctx.confirm(
+      `Delete the ${provider.name} cluster "${cluster}"? Its data is lost.`,
+    )
+    if (!ok)
+      throw new UserError(
+        `refusing to delete the cluster "${cluster}" without confirmation`,
+        'pass --yes to confirm',
+      )
+  }
+
+  const steps: Step[] = []
+  const running = target.state === 'running' || !target.managed
+  const existing = running
+    ? await tools.helm.release(release, namespace, kubeContext, signal)
+    : undefined
+  steps.push({
+    title: `Uninstall release "${release}" from namespace "${namespace}"`,
+    command: tools.helm.uninstallArgs(release, namespace, kubeContext),
+    ...(existing ? {} : {skip: running ? 'not installed' : `the cluster is ${target.state}`}),
+    run: async (stepSignal) => {
+      await tools.helm.uninstall(release, namespace, kubeContext, stepSignal)
+    },
+  })
+  if (input.deleteCluster) {
+    steps.push({
+      title: `Delete ${provider.name} cluster "${cluster}"`,
+      command: provider.deleteCommand(cluster),
+      ...(target.state === 'absent' ? {skip: 'no such cluster'} : {}),
+      run: (stepSignal) => provider.delete(cluster, stepSignal),
+    })
+  }
+  const result: DownResult = {
+    dryRun: input.dryRun,
+    provider: provider.name,
+    cluster,
+    kubeContext,
+    namespace,
+    release,
+    releaseRemoved: Boolean(existing),
+    clusterDeleted: input.deleteCluster && target.state !== 'absent',
+    steps: describeSteps(steps),
+  }
+  if (!input.dryRun) await runSteps(steps, {silent: ctx.silent}, signal)
+  return result
+}

@@ -1,0 +1,66 @@
+import {isMap} from '../core/set-values.js'
+import {resolveTarget, type TargetInput} from './cluster-target.js'
+import type {Toolbox} from './toolbox.js'
+
+export interface StatusResult {
+  provider: string
+  cluster: {name: string; state: string}
+  kubeContext: string
+  namespace: string
+  release: {
+    name: string
+    status: string
+    revision: number
+    chart: string
+    appVersion: string
+  } | null
+  mode: 'isolated' | 'bridge' | null
+  components: Array<{component: string; ready: number; total: number}>
+  forwards: Array<{name: string; localPort: number; state: string}>
+}
+
+/** `geniro-dev status`: read-only facts about the cluster, the release and its pods. */
+export async function status(
+  input: TargetInput,
+  tools: Toolbox,
+  signal?: AbortSignal,
+): Promise<StatusResult> {
+  const target = await resolveTarget(input, tools, signal)
+  const reachable = target.state === 'running' || !target.managed
+  const release = reachable
+    ? await tools.helm.release(target.release, target.namespace, target.kubeContext, signal)
+    : undefined
+  const values = release
+    ? await tools.helm.userValues(target.release, target.namespace, target.kubeContext, signal)
+    : undefined
+  const pods = release ? await tools.kubectl.pods(target.namespace, target.kubeContext, signal) : []
+  const byComponent = new Map<string, {ready: number; total: number}>()
+  for (const pod of pods) {
+    const entry = byComponent.get(pod.component) ?? {ready: 0, total: 0}
+    entry.total++
+    if (pod.ready) entry.ready++
+    byComponent.set(pod.component, entry)
+  }
+  const external =
+    values && isMap(values.externalPostgresql) && values.externalPostgresql.enabled === true
+  return {
+    provider: target.provider.name,
+    cluster: {name: target.cluster, state: target.managed ? target.state : 'external'},
+    kubeContext: target.kubeContext,
+    namespace: target.namespace,
+    release: release
+      ? {
+          name: release.name,
+          status: release.status,
+          revision: release.revision,
+          chart: release.chart,
+          appVersion: release.appVersion,
+        }
+      : null,
+    mode: release ? (external ? 'bridge' : 'isolated') : null,
+    components: [...byComponent.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([component, counts]) => ({component, ...counts})),
+    forwards: [],
+  }
+}

@@ -1,0 +1,262 @@
+import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
+import type {ClusterSpec} from '../core/cluster.js'
+import {GeniroError, ToolFailedError, UserError} from '../core/errors.js'
+import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
+import type {Values} from '../core/set-values.js'
+import type {Version} from '../core/version.js'
+import {resolveTarget, type Target, type TargetInput} from './cluster-target.js'
+import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
+import {describeSteps, runSteps, type Step} from './steps.js'
+import type {Toolbox} from './toolbox.js'
+import {mergeLayers, valuesLayers} from './values.js'
+
+export interface UpInput extends TargetInput {
+  kubernetesVersion: Version
+  nodeImage?: string
+  valuesFiles: string[]
+  sets: string[]
+  timeoutSeconds: number
+  recreate: boolean
+  forceUpgrade: boolean
+  dryRun: boolean
+}
+
+export interface UpContext {
+  tools: Toolbox
+  signal: AbortSignal
+  /** No progress output (under --json). */
+  silent: boolean
+  /** Asks the user; resolves false when nobody can answer (no TTY) — pass --yes then. */
+  confirm: (question: string) => Promise<boolean>
+  /** Where the human-readable lines go (stderr). */
+  note: (line: string) => void
+}
+
+export type ClusterAction = 'created' | 'started' | 'reused' | 'recreated' | 'external'
+export type ReleaseAction = 'installed' | 'upgraded' | 'unchanged'
+
+export interface UpResult {
+  dryRun: boolean
+  provider: string
+  cluster: string
+  kubeContext: string
+  namespace: string
+  release: string
+  mode: 'isolated'
+  clusterAction: ClusterAction
+  releaseAction: ReleaseAction
+  chart: {name: string; version: string; digest: string}
+  /** The values layers in the order Helm applies them (later wins). */
+  layering: string[]
+  urls: ServiceUrl[]
+  steps: Array<{title: string; command?: string[]; skip?: string}>
+}
+
+/** The description geniro-dev records on every revision it installs. */
+export function releaseDescription(digest: string): string {
+  return `geniro-dev chart-digest=${digest}`
+}
+
+/**
+ * `geniro-dev up`: ensure the local cluster, install or upgrade the chart with isolated
+ * values, wait until ready. Every input is checked before anything changes; a healthy
+ * environment whose release already has these values and this chart makes no mutating call.
+ */
+export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
+  const {tools, signal} = ctx
+  const layers = await valuesLayers(input)
+  const desired = mergeLayers(layers)
+  const target = await resolveTarget(input, tools, signal)
+  const chart = await chartIdentity()
+
+  if (input.recreate && !input.dryRun && target.state !== 'absent') {
+    const ok = await ctx.confirm(
+      `Delete and re-create the ${target.provider.name} cluster "${target.cluster}"? Its data is lost.`,
+    )
+    if (!ok) {
+      throw new UserError(
+        `refusing to recreate the cluster "${target.cluster}" without confirmation`,
+        'pass --yes to confirm',
+      )
+    }
+  }
+
+  const clusterAction = plannedClusterAction(target, input.recreate)
+  const spec: ClusterSpec = {
+    name: target.cluster,
+    kubernetesVersion: input.kubernetesVersion,
+    nodeImage: input.nodeImage,
+  }
+  const steps: Step[] = clusterSteps(target, clusterAction, spec)
+
+  const helmFiles = layers.map((layer) => layer.file)
+  const upgradeArgv = await tools.helm.upgradeArgs({
+    release: target.release,
+    chart: BUNDLED_CHART,
+    namespace: target.namespace,
+    kubeContext: target.kubeContext,
+    valuesFiles: helmFiles,
+    timeoutSeconds: input.timeoutSeconds,
+    description: releaseDescription(chart.digest),
+  })
+  const existing =
+    clusterAction === 'created' || clusterAction === 'recreated'
+      ? undefined
+      : await tools.helm.release(target.release, target.namespace, target.kubeContext, signal)
+  let releaseAction: ReleaseAction = existing ? 'upgraded' : 'installed'
+  if (existing && !input.forceUpgrade && existing.status === 'deployed') {
+    const sameChart =
+      existing.chart === `${chart.name}-${chart.version}` &&
+      existing.description.includes(chart.digest)
+    const deployedValues = sameChart
+      ? await tools.helm.userValues(target.release, target.namespace, target.kubeContext, signal)
+      : undefined
+    if (sameChart && sameValues(deployedValues, desired)) releaseAction = 'unchanged'
+  }
+  steps.push({
+    title: `Install chart ${chart.name} ${chart.version} as release "${target.release}" in namespace "${target.namespace}"`,
+    command: upgradeArgv,
+    ...(releaseAction === 'unchanged'
+      ? {skip: `unchanged (revision ${existing?.revision}); --force-upgrade re-applies it`}
+      : {}),
+    run: async (stepSignal) => {
+      try {
+        await tools.helm.upgradeInstall(upgradeArgv, (input.timeoutSeconds + 60) * 1000, stepSignal)
+      } catch (error) {
+        if (!(error instanceof GeniroError) || stepSignal.aborted) throw error
+        throw await installFailure(error, target, ctx)
+      }
+    },
+  })
+
+  const result: UpResult = {
+    dryRun: input.dryRun,
+    provider: target.provider.name,
+    cluster: target.cluster,
+    kubeContext: target.kubeContext,
+    namespace: target.namespace,
+    release: target.release,
+    mode: 'isolated',
+    clusterAction,
+    releaseAction,
+    chart,
+    layering: layers.map((layer) => layer.label),
+    urls: serviceUrls(desired),
+    steps: describeSteps(steps),
+  }
+  if (input.dryRun) return result
+  ctx.note(
+    `Values, in the order Helm applies them (later wins):\n${result.layering.map((label, i) => `  ${i + 1}. ${label}`).join('\n')}`,
+  )
+  await runSteps(steps, {silent: ctx.silent}, signal)
+  return result
+}
+
+function plannedClusterAction(target: Target, recreate: boolean): ClusterAction {
+  if (!target.managed) return 'external'
+  if (target.state === 'absent') return 'created'
+  if (recreate) return 'recreated'
+  return target.state === 'stopped' ? 'started' : 'reused'
+}
+
+function clusterSteps(target: Target, action: ClusterAction, spec: ClusterSpec): Step[] {
+  const {provider, cluster} = target
+  const label = `${provider.name} cluster "${cluster}"`
+  switch (action) {
+    case 'external':
+      return [
+        {
+          title: `Use kube context "${target.kubeContext}"`,
+          skip: 'not a cluster geniro-dev manages (--allow-remote-context)',
+        },
+      ]
+    case 'reused':
+      return [{title: `Ensure ${label}`, skip: 'running; reused'}]
+    case 'started':
+      return [
+        {
+          title: `Start ${label}`,
+          command: provider.startCommand(cluster),
+          run: (signal) => provider.start(cluster, signal),
+        },
+      ]
+    case 'created':
+      return [
+        {
+          title: `Create ${label}`,
+          command: provider.createCommand(spec),
+          run: (signal) => provider.create(spec, signal),
+        },
+      ]
+    case 'recreated':
+      return [
+        {
+          title: `Delete ${label}`,
+          command: provider.deleteCommand(cluster),
+          run: (signal) => provider.delete(cluster, signal),
+        },
+        {
+          title: `Create ${label}`,
+          command: provider.createCommand(spec),
+          run: (signal) => provider.create(spec, signal),
+        },
+      ]
+  }
+}
+
+function sameValues(deployed: Values | undefined, desired: Values): boolean {
+  return deployed !== undefined && canonical(deployed) === canonical(desired)
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
+        )
+      : v,
+  )
+}
+
+/** Helm failed: show the failing pods' events and last logs, then fail with a hint. */
+async function installFailure(
+  error: GeniroError,
+  target: Target,
+  ctx: UpContext,
+): Promise<GeniroError> {
+  const diagnoses = await collectDiagnostics(
+    ctx.tools.kubectl,
+    target.namespace,
+    target.kubeContext,
+  ).catch(() => [] as PodDiagnosis[])
+  if (!ctx.silent) for (const line of formatDiagnoses(diagnoses)) ctx.note(line)
+  return new InstallFailedError(error, diagnoses)
+}
+
+export class InstallFailedError extends ToolFailedError {
+  constructor(
+    cause: GeniroError,
+    readonly diagnoses: PodDiagnosis[],
+  ) {
+    super(
+      'command' in cause ? String(cause.command) : 'helm upgrade --install',
+      'commandExitCode' in cause ? (cause.commandExitCode as number | undefined) : undefined,
+      'stderrTail' in cause ? String(cause.stderrTail) : cause.message,
+      diagnoses.length > 0
+        ? `the pods above show why (${diagnoses.map((d) => `${d.pod}: ${d.reason}`).join('; ')}); fix it and re-run \`geniro-dev up\``
+        : 'check `kubectl get pods` in the release namespace, then re-run `geniro-dev up`',
+    )
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {...super.toJSON(), pods: this.diagnoses}
+  }
+}
+
+export function formatDiagnoses(diagnoses: PodDiagnosis[]): string[] {
+  return diagnoses.flatMap((d) => [
+    `Pod ${d.pod} (${d.component}) is not ready: ${d.reason}`,
+    ...d.events.map((event) => `  event ${event.type} ${event.reason}: ${event.message}`),
+    ...(d.logs ? ['  last logs:', ...d.logs.split('\n').map((line) => `    ${line}`)] : []),
+  ])
+}
