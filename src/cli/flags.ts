@@ -48,6 +48,7 @@ export const k8sVersionFlag = Flags.string({
 })
 
 export const allowRemoteContextFlag = Flags.boolean({
+  default: false,
   helpGroup: 'CLUSTER',
   description: 'Allow a --kube-context that is not the local cluster geniro-dev manages.',
 })
@@ -68,10 +69,12 @@ export const installFlags = {
 }
 
 export const dryRunFlag = Flags.boolean({
+  default: false,
   description: 'Print the plan, each step with the exact command it would run, and change nothing.',
 })
 
 export const yesFlag = Flags.boolean({
+  default: false,
   char: 'y',
   description: 'Answer yes to confirmations (deleting or re-creating a cluster).',
 })

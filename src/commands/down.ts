@@ -21,6 +21,7 @@ export default class Down extends BaseCommand {
     ...clusterFlags,
     'allow-remote-context': allowRemoteContextFlag,
     'delete-cluster': Flags.boolean({
+      default: false,
       description: 'Also delete the local cluster (asks, or --yes).',
     }),
     yes: yesFlag,

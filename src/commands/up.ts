@@ -47,10 +47,12 @@ Idempotent: on a healthy environment whose release already has these values and 
       description: 'How long to wait for the release to be ready (e.g. 90s, 10m).',
     }),
     'force-upgrade': Flags.boolean({
+      default: false,
       helpGroup: 'INSTALL',
       description: 'Run the Helm upgrade even when nothing changed.',
     }),
     recreate: Flags.boolean({
+      default: false,
       description: 'Delete and re-create the cluster first (asks, or --yes).',
     }),
     yes: yesFlag,

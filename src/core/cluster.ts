@@ -1,4 +1,5 @@
-import {UsageError, UserError} from './errors.js'
+import {ToolNotFoundError, UsageError, UserError} from './errors.js'
+import {installHint} from './tools.js'
 import type {Version} from './version.js'
 
 export type ProviderName = 'kind' | 'minikube'
@@ -74,9 +75,9 @@ export function chooseProvider(
 ): ProviderName {
   if (requested) {
     if (!facts.installed[requested]) {
-      throw new UserError(
-        `--provider ${requested} was chosen, but ${requested} is not installed`,
-        `install ${requested}, or choose another provider`,
+      throw new ToolNotFoundError(
+        requested,
+        `${installHint(requested)}, or choose the other provider`,
       )
     }
     return requested
@@ -91,10 +92,7 @@ export function chooseProvider(
   }
   const installed = PROVIDERS.find((p) => facts.installed[p])
   if (!installed) {
-    throw new UserError(
-      'neither kind nor minikube is installed',
-      'install kind (https://kind.sigs.k8s.io) or minikube, then run `geniro-dev doctor`',
-    )
+    throw new ToolNotFoundError('kind or minikube', `${installHint('kind')}, or minikube`)
   }
   return installed
 }

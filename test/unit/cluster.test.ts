@@ -7,7 +7,7 @@ import {
   validateNamespace,
   validateReleaseName,
 } from '../../src/core/cluster.js'
-import {UsageError, UserError} from '../../src/core/errors.js'
+import {ToolNotFoundError, UsageError} from '../../src/core/errors.js'
 
 const none = {kind: false, minikube: false}
 
@@ -36,7 +36,7 @@ describe('provider choice', () => {
     ).toBe('minikube')
     expect(() =>
       chooseProvider('minikube', {installed: {kind: true, minikube: false}, hasCluster: none}),
-    ).toThrowError(UserError)
+    ).toThrowError(ToolNotFoundError)
   })
   it('prefers the provider that already has the cluster, then kind, then minikube', () => {
     expect(
@@ -60,7 +60,7 @@ describe('provider choice', () => {
       }),
     ).toThrowError(/both kind and minikube/)
     expect(() => chooseProvider(undefined, {installed: none, hasCluster: none})).toThrowError(
-      /neither kind nor minikube/,
+      /kind or minikube is not installed/,
     )
   })
 })
