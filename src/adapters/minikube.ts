@@ -32,6 +32,8 @@ export interface MinikubeProfile {
  * (`-p`); its kube context has the profile's name. Every start passes `--keep-context`, so the
  * user's current context is never switched.
  */
+const RUNNING_STATUSES = new Set(['Running', 'OK'])
+
 export class Minikube extends ToolAdapter implements ClusterProvider {
   readonly name = 'minikube' as const
 
@@ -89,7 +91,8 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
   async state(cluster: string, signal?: AbortSignal): Promise<ClusterState> {
     const profile = (await this.profiles(signal)).find((p) => p.name === cluster)
     if (!profile) return 'absent'
-    return profile.valid && profile.status === 'Running' ? 'running' : 'stopped'
+    // minikube >= 1.34 reports a running profile as "OK", older releases as "Running".
+    return profile.valid && RUNNING_STATUSES.has(profile.status) ? 'running' : 'stopped'
   }
 
   contextName(cluster: string): string {

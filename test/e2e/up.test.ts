@@ -24,8 +24,8 @@ afterEach(() => {
   environments = []
 })
 
-function fakes(helm: 'helm4' | 'helm3' = 'helm4'): FakeEnvironment {
-  const environment = fakeEnvironment({helm, dockerHost: inject('dockerHost')})
+function fakes(helm: 'helm4' | 'helm3' = 'helm4', withMinikube = false): FakeEnvironment {
+  const environment = fakeEnvironment({helm, withMinikube, dockerHost: inject('dockerHost')})
   environments.push(environment)
   return environment
 }
@@ -136,6 +136,35 @@ describe('geniro-dev up', () => {
       },
     )
     expect(running.trim()).toBe('true')
+  })
+
+  it('on minikube: a profile started with --keep-context, and the profile’s context everywhere', async () => {
+    const environment = fakes('helm4', true)
+    userContext(environment)
+    const run = await cli(environment, ['up', '--provider', 'minikube', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      provider: 'minikube',
+      kubeContext: 'geniro-dev',
+      clusterAction: 'created',
+    })
+    const start = environment
+      .calls()
+      .find((call) => call.tool === 'minikube' && call.argv[0] === 'start')
+    expect(start?.argv).toEqual(
+      expect.arrayContaining([
+        '-p',
+        'geniro-dev',
+        '--keep-context',
+        '--kubernetes-version=v1.34.0',
+      ]),
+    )
+    expect(kubectl(environment, ['config', 'current-context'])).toBe('work')
+    const again = await cli(environment, ['up', '--json'])
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      provider: 'minikube',
+      releaseAction: 'unchanged',
+    })
   })
 
   it('Helm 3 gets a plain --wait', async () => {

@@ -592,6 +592,11 @@ describe('minikube profiles', () => {
     ])
   })
 
+  it('reads minikube 1.34+ "OK" as running, like "Running" before it', async () => {
+    const {minikube} = minikubeWith({stdout: minikubeProfiles([['geniro-dev', 'OK']])})
+    expect(await minikube.state('geniro-dev')).toBe('running')
+  })
+
   it.each(['Paused', 'Error', 'Unknown', 'Starting'])(
     'calls a %s profile stopped: it exists, and start brings it back',
     async (status) => {
