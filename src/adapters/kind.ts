@@ -3,13 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
-import {
-  InterruptedError,
-  TimeoutError,
-  ToolFailedError,
-  ToolNotFoundError,
-  UserError,
-} from '../core/errors.js'
+import {InterruptedError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {kindNodeImage, renderKindConfig} from '../core/kind-config.js'
 import type {ClusterProvider} from './cluster-provider.js'
 import {Docker} from './docker.js'
@@ -80,14 +74,8 @@ export class Kind extends ToolAdapter implements ClusterProvider {
     return (await this.run(['version'])).stdout.trim()
   }
 
-  async installed(): Promise<boolean> {
-    try {
-      await this.version()
-      return true
-    } catch (error) {
-      if (error instanceof ToolNotFoundError || error instanceof ToolFailedError) return false
-      throw error
-    }
+  installed(): Promise<boolean> {
+    return this.answers(() => this.version())
   }
 
   /** Cluster names, one per line on stdout ("No kind clusters found." goes to stderr). */

@@ -1,5 +1,5 @@
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
-import {ToolFailedError, ToolNotFoundError, UsageError} from '../core/errors.js'
+import {ToolFailedError, UsageError} from '../core/errors.js'
 import type {ClusterProvider} from './cluster-provider.js'
 import {stderrTail, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
@@ -46,14 +46,8 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
     return (await this.run(['version', '--short'])).stdout.trim()
   }
 
-  async installed(): Promise<boolean> {
-    try {
-      await this.version()
-      return true
-    } catch (error) {
-      if (error instanceof ToolNotFoundError || error instanceof ToolFailedError) return false
-      throw error
-    }
+  installed(): Promise<boolean> {
+    return this.answers(() => this.version())
   }
 
   /**

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {DEFAULT_KUBERNETES_VERSION} from '../core/kubernetes.js'
+import type {TargetInput} from '../services/cluster-target.js'
 
 /**
  * Flags shared by the cluster commands. Each falls back to a GENIRO_DEV_* variable,
@@ -78,3 +79,22 @@ export const yesFlag = Flags.boolean({
   char: 'y',
   description: 'Answer yes to confirmations (deleting or re-creating a cluster).',
 })
+
+/** The cluster flags as the services' TargetInput. */
+export function targetInput(flags: {
+  provider?: 'kind' | 'minikube'
+  cluster: string
+  namespace: string
+  release: string
+  'kube-context'?: string
+  'allow-remote-context': boolean
+}): TargetInput {
+  return {
+    provider: flags.provider,
+    cluster: flags.cluster,
+    namespace: flags.namespace,
+    release: flags.release,
+    kubeContext: flags['kube-context'],
+    allowRemoteContext: flags['allow-remote-context'],
+  }
+}

@@ -1,6 +1,12 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {allowRemoteContextFlag, clusterFlags, dryRunFlag, yesFlag} from '../cli/flags.js'
+import {
+  allowRemoteContextFlag,
+  clusterFlags,
+  dryRunFlag,
+  targetInput,
+  yesFlag,
+} from '../cli/flags.js'
 import {renderPlan} from '../cli/render-plan.js'
 import {down, type DownResult} from '../services/down.js'
 
@@ -32,12 +38,7 @@ export default class Down extends BaseCommand {
     const {flags} = await this.parse(Down)
     const result = await down(
       {
-        provider: flags.provider,
-        cluster: flags.cluster,
-        namespace: flags.namespace,
-        release: flags.release,
-        kubeContext: flags['kube-context'],
-        allowRemoteContext: flags['allow-remote-context'],
+        ...targetInput(flags),
         deleteCluster: flags['delete-cluster'],
         dryRun: flags['dry-run'],
       },

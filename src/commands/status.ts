@@ -1,5 +1,5 @@
 import {BaseCommand} from '../cli/base-command.js'
-import {allowRemoteContextFlag, clusterFlags} from '../cli/flags.js'
+import {allowRemoteContextFlag, clusterFlags, targetInput} from '../cli/flags.js'
 import {renderStatus} from '../cli/render-status.js'
 import {status, type StatusResult} from '../services/status.js'
 
@@ -17,18 +17,7 @@ export default class Status extends BaseCommand {
   async run(): Promise<StatusResult> {
     const {flags} = await this.parse(Status)
     const {tools, signal} = await this.serviceContext()
-    const result = await status(
-      {
-        provider: flags.provider,
-        cluster: flags.cluster,
-        namespace: flags.namespace,
-        release: flags.release,
-        kubeContext: flags['kube-context'],
-        allowRemoteContext: flags['allow-remote-context'],
-      },
-      tools,
-      signal,
-    )
+    const result = await status(targetInput(flags), tools, signal)
     if (!this.jsonEnabled()) this.log(renderStatus(result))
     return result
   }

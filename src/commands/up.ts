@@ -7,6 +7,7 @@ import {
   installFlags,
   k8sVersionFlag,
   yesFlag,
+  targetInput,
 } from '../cli/flags.js'
 import {renderPlan} from '../cli/render-plan.js'
 import {renderUpResult} from '../cli/render-up.js'
@@ -63,12 +64,7 @@ Idempotent: on a healthy environment whose release already has these values and 
     const {flags} = await this.parse(Up)
     const result = await up(
       {
-        provider: flags.provider,
-        cluster: flags.cluster,
-        namespace: flags.namespace,
-        release: flags.release,
-        kubeContext: flags['kube-context'],
-        allowRemoteContext: flags['allow-remote-context'],
+        ...targetInput(flags),
         kubernetesVersion: parseTargetKubernetes(flags['k8s-version']),
         nodeImage: flags['node-image'],
         valuesFiles: flags.values ?? [],
