@@ -1,9 +1,28 @@
 #!/usr/bin/env node
-// Root --help and --version are answered from the manifest without loading oclif.
-import {tryLeanDispatch} from '../dist/cli/lean-dispatch.js'
+// Root --help and --version are answered from dist/root-help.json (composed from the
+// manifests at build time) without loading oclif; everything else goes to oclif.
+import {readFileSync} from 'node:fs'
 
-const root = new URL('../', import.meta.url)
-if (!tryLeanDispatch(process.argv.slice(2), root)) {
+const argv = process.argv.slice(2)
+const only = argv.length === 1 ? argv[0] : undefined
+const wantsHelp = argv.length === 0 || only === '--help' || only === '-h' || only === 'help'
+const wantsVersion = only === '--version' || only === '-v' || only === 'version'
+let answers
+if (wantsHelp || wantsVersion) {
+  try {
+    answers = JSON.parse(readFileSync(new URL('../dist/root-help.json', import.meta.url), 'utf8'))
+  } catch {
+    // A checkout without a build: oclif answers instead.
+  }
+}
+if (answers) {
+  const versionLine = answers.versionLine
+    .replace('{platform}', `${process.platform}-${process.arch}`)
+    .replace('{node}', process.version)
+  process.stdout.write(
+    wantsVersion ? `${versionLine}\n` : answers.help.replace('{version}', versionLine),
+  )
+} else {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 }

@@ -1,6 +1,5 @@
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
-import {arch, platform} from 'node:process'
 import {renderRootHelp, type ManifestCommand} from './root-help.js'
 
 interface PackageJson {
@@ -10,44 +9,52 @@ interface PackageJson {
   oclif: {bin: string; plugins?: string[]; topicSeparator?: string}
 }
 
+/** What bin/run.js answers root `--help` and `--version` from, without loading oclif. */
+export interface LeanAnswers {
+  /** With {platform} and {node} to fill in at run time. */
+  versionLine: string
+  /** Root help with {version} where the version line goes. */
+  help: string
+}
+
+export const LEAN_ANSWERS_FILE = 'dist/root-help.json'
+const VERSION_TEMPLATE = '{platform} node-{node}'
+
 /**
- * Answers root `--help` and `--version` without importing oclif, which costs about
- * as much again as Node's own start. Returns false when oclif must handle argv;
- * so does a checkout without a generated manifest.
+ * Composes root help from the generated manifests of the CLI and its plugins. Run at build
+ * time, after `oclif manifest`: at run time reading and rendering three manifests would cost
+ * a noticeable share of Node's own start.
  */
-export function tryLeanDispatch(argv: string[], root: URL): boolean {
-  const only = argv.length === 1 ? argv[0] : undefined
-  const wantsHelp = argv.length === 0 || only === '--help' || only === '-h' || only === 'help'
-  const wantsVersion = only === '--version' || only === '-v' || only === 'version'
-  if (!wantsHelp && !wantsVersion) return false
+export function composeLeanAnswers(root: URL): LeanAnswers | undefined {
   const manifestPath = new URL('oclif.manifest.json', root)
-  if (!existsSync(manifestPath)) return false
+  if (!existsSync(manifestPath)) return undefined
   const pkg = readJson<PackageJson>(new URL('package.json', root))
-  const versionLine = `${pkg.oclif.bin}/${pkg.version} ${platform}-${arch} node-${process.version}`
-  if (wantsVersion) {
-    process.stdout.write(`${versionLine}\n`)
-    return true
-  }
   const requireFromRoot = createRequire(new URL('package.json', root))
   const pluginManifests = (pkg.oclif.plugins ?? []).map((plugin) =>
     pluginManifest(requireFromRoot, plugin),
   )
-  if (pluginManifests.includes(undefined)) return false
+  if (pluginManifests.includes(undefined)) return undefined
   const commands = [manifestPath, ...pluginManifests].flatMap((path) =>
     Object.values(
       readJson<{commands: Record<string, ManifestCommand>}>(path as URL | string).commands,
     ),
   )
-  process.stdout.write(
-    renderRootHelp({
-      bin: pkg.oclif.bin,
-      description: pkg.description,
-      versionLine,
-      commands,
-      topicSeparator: pkg.oclif.topicSeparator ?? ':',
-    }),
-  )
-  return true
+  const versionLine = `${pkg.oclif.bin}/${pkg.version} ${VERSION_TEMPLATE}`
+  const help = renderRootHelp({
+    bin: pkg.oclif.bin,
+    description: pkg.description,
+    versionLine: '{version}',
+    commands,
+    topicSeparator: pkg.oclif.topicSeparator ?? ':',
+  })
+  return {versionLine, help}
+}
+
+/** Writes the composed answers for bin/run.js (part of `npm run build`). */
+export function writeLeanAnswers(root: URL): void {
+  const answers = composeLeanAnswers(root)
+  if (!answers) throw new Error('cannot compose root help: run `oclif manifest` first')
+  writeFileSync(new URL(LEAN_ANSWERS_FILE, root), `${JSON.stringify(answers)}\n`)
 }
 
 /** The plugin's manifest, found the way Node would find the plugin itself. */
