@@ -98,6 +98,23 @@ export class Helm extends ToolAdapter {
     return parsed ?? {}
   }
 
+  /** Rolls back to the previous revision (what a Ctrl-C'd upgrade left pending). */
+  rollbackArgs(release: string, namespace: string, kubeContext: string): string[] {
+    return [this.binary, 'rollback', release, ...helmScope(namespace, kubeContext), '--wait']
+  }
+
+  async rollback(
+    release: string,
+    namespace: string,
+    kubeContext: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.run(this.rollbackArgs(release, namespace, kubeContext).slice(1), {
+      timeoutMs: 600_000,
+      signal,
+    })
+  }
+
   uninstallArgs(release: string, namespace: string, kubeContext: string): string[] {
     return [this.binary, 'uninstall', release, ...helmScope(namespace, kubeContext), '--wait']
   }

@@ -1,4 +1,5 @@
 import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
+import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
 import {GeniroError, ToolFailedError, UserError} from '../core/errors.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
@@ -103,7 +104,9 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     clusterAction === 'created' || clusterAction === 'recreated'
       ? undefined
       : await tools.helm.release(target.release, target.namespace, target.kubeContext, signal)
-  let releaseAction: ReleaseAction = existing ? 'upgraded' : 'installed'
+  steps.push(...recoverySteps(existing, target, tools))
+  let releaseAction: ReleaseAction =
+    existing && existing.status !== 'pending-install' ? 'upgraded' : 'installed'
   if (existing && !input.forceUpgrade && existing.status === 'deployed') {
     const sameChart =
       existing.chart === `${chart.name}-${chart.version}` &&
@@ -150,6 +153,34 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   )
   await runSteps(steps, {silent: ctx.silent}, signal)
   return result
+}
+
+/**
+ * A helm stopped while it waited (Ctrl-C, a killed terminal) leaves its revision pending-*,
+ * and Helm then refuses every operation. A first install that never finished is removed; an
+ * upgrade or rollback is rolled back to the revision before it. Then the install runs again.
+ */
+function recoverySteps(existing: ReleaseInfo | undefined, target: Target, tools: Toolbox): Step[] {
+  if (!existing?.status.startsWith('pending-')) return []
+  const {release, namespace, kubeContext} = target
+  if (existing.status === 'pending-install') {
+    return [
+      {
+        title: `Remove the unfinished install of "${release}" (revision ${existing.revision} is ${existing.status})`,
+        command: tools.helm.uninstallArgs(release, namespace, kubeContext),
+        run: async (signal) => {
+          await tools.helm.uninstall(release, namespace, kubeContext, signal)
+        },
+      },
+    ]
+  }
+  return [
+    {
+      title: `Roll back the unfinished change to "${release}" (revision ${existing.revision} is ${existing.status})`,
+      command: tools.helm.rollbackArgs(release, namespace, kubeContext),
+      run: (signal) => tools.helm.rollback(release, namespace, kubeContext, signal),
+    },
+  ]
 }
 
 function plannedClusterAction(target: Target, recreate: boolean): ClusterAction {

@@ -57,6 +57,22 @@ function userContext(environment: FakeEnvironment): void {
   )
 }
 
+function helmHistory(environment: FakeEnvironment): Array<{status: string}> {
+  const args = [
+    'history',
+    'geniro',
+    '--namespace',
+    'geniro',
+    '--kube-context',
+    'kind-geniro-dev',
+    '--output',
+    'json',
+  ]
+  return JSON.parse(
+    execFileSync(join(environment.binDir, 'helm'), args, {env: environment.env, encoding: 'utf8'}),
+  )
+}
+
 const mutatingArgv = (environment: FakeEnvironment) =>
   environment.mutatingCalls().map((call) => [call.tool, ...call.argv].join(' '))
 
@@ -275,7 +291,17 @@ describe('geniro-dev up', () => {
     ) {
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    // Interrupt while helm waits for the pods, with its revision recorded as pending.
+    const pending = () => {
+      try {
+        return helmHistory(environment).at(-1)?.status === 'pending-install'
+      } catch {
+        return false
+      }
+    }
+    while (!pending() && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(pending()).toBe(true)
     child.kill('SIGINT')
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
     expect(code, stderr).toBe(130)
@@ -287,6 +313,19 @@ describe('geniro-dev up', () => {
           (line.includes('test/fakes') && line.includes('upgrade')),
       )
     expect(leftovers).toEqual([])
+    // Helm was stopped while it waited: its revision is pending. A re-run finishes the job.
+    environment.failRelease(null)
+    const rerun = await cli(environment, ['up', '--json'])
+    expect(rerun.code, rerun.stderr).toBe(0)
+    expect(JSON.parse(rerun.stdout).steps.map((step: {title: string}) => step.title)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^Remove the unfinished install of "geniro" \(revision 1 is pending-install\)/,
+        ),
+      ]),
+    )
+    const status = JSON.parse((await cli(environment, ['status', '--json'])).stdout)
+    expect(status.release).toMatchObject({status: 'deployed'})
   })
 })
 

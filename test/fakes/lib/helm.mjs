@@ -277,6 +277,9 @@ function upgrade(installCommand) {
 
   if (installCommand && exists) fail('cannot re-use a name that is still in use')
   if (!installing && !exists) fail(`"${name}" has no deployed releases`)
+  // A helm killed while it waited left its revision pending-*: real Helm refuses to go on.
+  if (exists && previous.status.startsWith('pending-'))
+    fail('another operation (install/upgrade/rollback) is in progress')
 
   // --dry-run: Helm 4 warns about the bare and the boolean forms.
   if (major >= 4 && dryRunGiven && dryRunValue === undefined)
@@ -342,6 +345,13 @@ function upgrade(installCommand) {
   }
 
   applyRelease(cluster, key(name), render.objects)
+  // Real Helm records the revision as pending-* while it waits (a killed helm leaves it so).
+  storeRelease(cluster, {
+    ...record,
+    status: installing ? 'pending-install' : 'pending-upgrade',
+    description: installing ? 'Initial install underway' : 'Preparing upgrade',
+  })
+  saveCluster(cluster)
 
   const waitError = waitFor(cluster, name)
   if (waitError) {
