@@ -33,6 +33,33 @@ export interface Target {
   release: string
 }
 
+/** The part of every cluster command's result that says what it acted on. */
+export interface TargetSummary {
+  dryRun: boolean
+  provider: string
+  cluster: string
+  kubeContext: string
+  namespace: string
+  release: string
+  steps: Array<{title: string; command?: string[]; skip?: string}>
+}
+
+export function summarizeTarget(
+  target: Target,
+  dryRun: boolean,
+  steps: TargetSummary['steps'],
+): TargetSummary {
+  return {
+    dryRun,
+    provider: target.provider.name,
+    cluster: target.cluster,
+    kubeContext: target.kubeContext,
+    namespace: target.namespace,
+    release: target.release,
+    steps,
+  }
+}
+
 /** Names are checked before anything runs; bad input changes nothing. */
 export function validateTargetInput(input: TargetInput): void {
   validateClusterName(input.cluster)

@@ -1,5 +1,10 @@
 import {UserError} from '../core/errors.js'
-import {resolveTarget, type TargetInput} from './cluster-target.js'
+import {
+  resolveTarget,
+  summarizeTarget,
+  type TargetInput,
+  type TargetSummary,
+} from './cluster-target.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {UpContext} from './up.js'
 
@@ -8,16 +13,9 @@ export interface DownInput extends TargetInput {
   dryRun: boolean
 }
 
-export interface DownResult {
-  dryRun: boolean
-  provider: string
-  cluster: string
-  kubeContext: string
-  namespace: string
-  release: string
+export interface DownResult extends TargetSummary {
   releaseRemoved: boolean
   clusterDeleted: boolean
-  steps: Array<{title: string; command?: string[]; skip?: string}>
 }
 
 /** `geniro-dev down`: uninstall the release, and delete the cluster only when asked. Idempotent. */
@@ -64,15 +62,9 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
     })
   }
   const result: DownResult = {
-    dryRun: input.dryRun,
-    provider: provider.name,
-    cluster,
-    kubeContext,
-    namespace,
-    release,
+    ...summarizeTarget(target, input.dryRun, describeSteps(steps)),
     releaseRemoved: Boolean(existing),
     clusterDeleted: input.deleteCluster && target.state !== 'absent',
-    steps: describeSteps(steps),
   }
   if (!input.dryRun) await runSteps(steps, {silent: ctx.silent}, signal)
   return result

@@ -5,7 +5,13 @@ import {GeniroError, ToolFailedError, UserError} from '../core/errors.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
 import type {Values} from '../core/set-values.js'
 import type {Version} from '../core/version.js'
-import {resolveTarget, type Target, type TargetInput} from './cluster-target.js'
+import {
+  resolveTarget,
+  summarizeTarget,
+  type Target,
+  type TargetInput,
+  type TargetSummary,
+} from './cluster-target.js'
 import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {Toolbox} from './toolbox.js'
@@ -36,13 +42,7 @@ export interface UpContext {
 export type ClusterAction = 'created' | 'started' | 'reused' | 'recreated' | 'external'
 export type ReleaseAction = 'installed' | 'upgraded' | 'unchanged'
 
-export interface UpResult {
-  dryRun: boolean
-  provider: string
-  cluster: string
-  kubeContext: string
-  namespace: string
-  release: string
+export interface UpResult extends TargetSummary {
   mode: 'isolated'
   clusterAction: ClusterAction
   releaseAction: ReleaseAction
@@ -50,7 +50,6 @@ export interface UpResult {
   /** The values layers in the order Helm applies them (later wins). */
   layering: string[]
   urls: ServiceUrl[]
-  steps: Array<{title: string; command?: string[]; skip?: string}>
 }
 
 /** The description geniro-dev records on every revision it installs. */
@@ -133,19 +132,13 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   })
 
   const result: UpResult = {
-    dryRun: input.dryRun,
-    provider: target.provider.name,
-    cluster: target.cluster,
-    kubeContext: target.kubeContext,
-    namespace: target.namespace,
-    release: target.release,
+    ...summarizeTarget(target, input.dryRun, describeSteps(steps)),
     mode: 'isolated',
     clusterAction,
     releaseAction,
     chart,
     layering: layers.map((layer) => layer.label),
     urls: serviceUrls(desired),
-    steps: describeSteps(steps),
   }
   if (input.dryRun) return result
   ctx.note(
