@@ -1,5 +1,5 @@
 import {ToolFailedError} from '../core/errors.js'
-import type {Exec} from './exec.js'
+import {stderrTail, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
 export interface DockerEngineInfo {
@@ -8,7 +8,9 @@ export interface DockerEngineInfo {
   name: string
 }
 
-/** The `docker` CLI: engine facts and networks. Compose has its own adapter. */
+const NO_SUCH_CONTAINER = /No such (container|object)/i
+
+/** The `docker` CLI: engine facts and containers. Compose has its own adapter. */
 export class Docker extends ToolAdapter {
   constructor(exec?: Exec, binary = 'docker') {
     super(exec, binary)
@@ -51,5 +53,30 @@ export class Docker extends ToolAdapter {
     } catch {
       return undefined
     }
+  }
+
+  /**
+   * Whether a container runs; undefined when there is no such container. `docker container
+   * inspect`, not bare `inspect`, which would also match an image or volume of that name.
+   */
+  async containerRunning(name: string, signal?: AbortSignal): Promise<boolean | undefined> {
+    const result = await this.run(
+      ['container', 'inspect', '--format', '{{.State.Running}}', name],
+      {
+        signal,
+        okExitCodes: [1],
+      },
+    )
+    if (result.exitCode === 0) return result.stdout.trim() === 'true'
+    if (NO_SUCH_CONTAINER.test(result.stderr)) return undefined
+    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+  }
+
+  startContainersCommand(names: string[]): string[] {
+    return [this.binary, 'start', ...names]
+  }
+
+  async startContainers(names: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    await this.run(this.startContainersCommand(names).slice(1), {signal, timeoutMs})
   }
 }

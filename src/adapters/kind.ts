@@ -7,8 +7,9 @@ import {InterruptedError, TimeoutError, ToolFailedError, UserError} from '../cor
 import {kindNodeImage, renderKindConfig} from '../core/kind-config.js'
 import type {ClusterProvider} from './cluster-provider.js'
 import {Docker} from './docker.js'
-import {stderrTail, type Exec} from './exec.js'
+import type {Exec} from './exec.js'
 import {Kubeconfig} from './kubeconfig.js'
+import {Kubectl} from './kubectl.js'
 import {ToolAdapter} from './tool.js'
 
 /** Shipped beside dist/ and src/ alike (both are two levels below the package root). */
@@ -23,7 +24,6 @@ const READY_TIMEOUT_MS = 3 * 60_000
 const READY_POLL_MS = 2_000
 const READY_PROBE_TIMEOUT_MS = 15_000
 const ALREADY_EXISTS = /node\(s\) already exist for a cluster/
-const NO_SUCH_CONTAINER = /No such (container|object)/i
 
 export interface KindOptions {
   /** Reads and restores the user's current context around `create`. */
@@ -50,7 +50,7 @@ export interface KindOptions {
 export class Kind extends ToolAdapter implements ClusterProvider {
   readonly name = 'kind' as const
   private readonly kubeconfig: Kubeconfig
-  private readonly kubectl: string
+  private readonly kubectl: Kubectl
   private readonly configDir: string
   private readonly readyTimeoutMs: number
   private readonly readyPollMs: number
@@ -62,8 +62,9 @@ export class Kind extends ToolAdapter implements ClusterProvider {
     options: KindOptions = {},
   ) {
     super(exec, binary)
-    this.kubectl = options.kubectl ?? 'kubectl'
-    this.kubeconfig = options.kubeconfig ?? new Kubeconfig(exec, this.kubectl)
+    const kubectl = options.kubectl ?? 'kubectl'
+    this.kubectl = new Kubectl(exec, kubectl)
+    this.kubeconfig = options.kubeconfig ?? new Kubeconfig(exec, kubectl)
     this.configDir = options.configDir ?? defaultConfigDir()
     this.readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS
     this.readyPollMs = options.readyPollMs ?? READY_POLL_MS
@@ -90,21 +91,14 @@ export class Kind extends ToolAdapter implements ClusterProvider {
 
   async state(cluster: string, signal?: AbortSignal): Promise<ClusterState> {
     if (!(await this.clusters(signal)).includes(cluster)) return 'absent'
-    // `docker container inspect` (not bare `inspect`, which would also match an image or a
-    // volume of that name), through the seam with the Docker adapter's binary.
-    const result = await this.exec(
-      this.docker.binary,
-      ['container', 'inspect', '--format', '{{.State.Running}}', controlPlane(cluster)],
-      {signal, timeoutMs: 15_000, okExitCodes: [1]},
-    )
-    if (result.exitCode === 0) return result.stdout.trim() === 'true' ? 'running' : 'stopped'
+    const running = await this.docker.containerRunning(controlPlane(cluster), signal)
+    if (running !== undefined) return running ? 'running' : 'stopped'
     // kind listed the cluster, so some container still carries its label, yet the
     // control-plane container is gone. Not "absent": `kind create cluster` would fail with
     // "node(s) already exist". "stopped" sends the caller to start(), which starts whatever
     // nodes kind still knows and then fails on /readyz with a clear timeout; `--recreate`
     // (delete, then create) is the way out.
-    if (NO_SUCH_CONTAINER.test(result.stderr)) return 'stopped'
-    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+    return 'stopped'
   }
 
   contextName(cluster: string): string {
@@ -128,7 +122,7 @@ export class Kind extends ToolAdapter implements ClusterProvider {
    * `kind get nodes` and waits for the API server's /readyz afterwards.
    */
   startCommand(cluster: string): string[] {
-    return [this.docker.binary, 'start', controlPlane(cluster)]
+    return this.docker.startContainersCommand([controlPlane(cluster)])
   }
 
   deleteCommand(cluster: string): string[] {
@@ -170,10 +164,7 @@ export class Kind extends ToolAdapter implements ClusterProvider {
         'run `geniro-dev up` to create it',
       )
     }
-    await this.exec(this.docker.binary, ['start', ...nodes], {
-      signal,
-      timeoutMs: DOCKER_START_TIMEOUT_MS,
-    })
+    await this.docker.startContainers(nodes, DOCKER_START_TIMEOUT_MS, signal)
     await this.waitReady(cluster, signal)
   }
 
@@ -202,24 +193,21 @@ export class Kind extends ToolAdapter implements ClusterProvider {
 
   /** Polls `kubectl get --raw /readyz` until it answers "ok", the deadline, or an abort. */
   private async waitReady(cluster: string, signal?: AbortSignal): Promise<void> {
-    const args = ['--context', this.contextName(cluster), 'get', '--raw', '/readyz']
+    const context = this.contextName(cluster)
     const deadline = Date.now() + this.readyTimeoutMs
     let last = 'no answer'
     for (;;) {
       try {
-        const {stdout} = await this.exec(this.kubectl, [...args, '--request-timeout=5s'], {
-          signal,
-          timeoutMs: READY_PROBE_TIMEOUT_MS,
-        })
-        if (stdout.trim() === 'ok') return
-        last = stdout.trim() || 'an empty answer'
+        const answer = await this.kubectl.readyz(context, READY_PROBE_TIMEOUT_MS, signal)
+        if (answer === 'ok') return
+        last = answer || 'an empty answer'
       } catch (error) {
         if (!(error instanceof ToolFailedError || error instanceof TimeoutError)) throw error
         last = error.message
       }
       if (Date.now() + this.readyPollMs > deadline) {
         throw new TimeoutError(
-          [this.kubectl, ...args].join(' '),
+          [this.kubectl.binary, ...this.kubectl.readyzArgs(context)].join(' '),
           this.readyTimeoutMs,
           `the API server of "${cluster}" is not ready (last: ${last}); see \`docker logs ${controlPlane(cluster)}\`, or pass --recreate`,
         )

@@ -43,12 +43,14 @@ export class Kubectl extends ToolAdapter {
     return parsed.clientVersion?.gitVersion ?? stdout.trim()
   }
 
-  async contexts(): Promise<string[]> {
-    const {stdout} = await this.run(['config', 'get-contexts', '--output', 'name'])
-    return stdout
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean)
+  /** The API server's readiness (`ok` when ready), asked with a short request timeout. */
+  async readyz(kubeContext: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+    const {stdout} = await this.run(this.readyzArgs(kubeContext), {signal, timeoutMs})
+    return stdout.trim()
+  }
+
+  readyzArgs(kubeContext: string): string[] {
+    return ['--context', kubeContext, 'get', '--raw', '/readyz', '--request-timeout=5s']
   }
 
   async pods(namespace: string, kubeContext: string, signal?: AbortSignal): Promise<PodSummary[]> {
