@@ -18,6 +18,11 @@ export abstract class GeniroError extends Error {
     return EXIT_CODES[this.exitCodeName].code
   }
 
+  /** The failure in its own words, for a one-line message that quotes it. */
+  get reason(): string {
+    return this.message
+  }
+
   /** The machine-readable form printed under --json. */
   toJSON(): Record<string, unknown> {
     return {
@@ -70,6 +75,11 @@ export class ToolFailedError extends GeniroError {
     const status =
       commandExitCode === undefined ? 'was killed by a signal' : `exited with ${commandExitCode}`
     super(`\`${command}\` ${status}${stderrTail ? `: ${stderrTail}` : ''}`, hint)
+  }
+
+  /** The tool's own words (the tail of its stderr), without our command prefix. */
+  override get reason(): string {
+    return this.stderrTail || this.message
   }
 
   override toJSON(): Record<string, unknown> {

@@ -122,10 +122,8 @@ async function requireDockerEngine(tools: Toolbox): Promise<void> {
     await tools.docker.info()
   } catch (error) {
     if (!(error instanceof GeniroError)) throw error
-    const reason =
-      'stderrTail' in error && error.stderrTail ? String(error.stderrTail) : error.message
     throw new UserError(
-      `Docker is not running or not reachable: ${reason}`,
+      `Docker is not running or not reachable: ${error.reason}`,
       'start Docker (`sudo systemctl start docker`, or open Docker Desktop), then re-run; `geniro-dev doctor` checks it',
     )
   }

@@ -84,7 +84,7 @@ async function probeEngine(exec: Exec): Promise<EngineProbe> {
       return {
         state: 'unreachable',
         engine: 'docker',
-        message: shortReason(error),
+        message: error.reason,
         host: await docker.endpoint(),
       }
     }
@@ -105,7 +105,7 @@ async function probeEngine(exec: Exec): Promise<EngineProbe> {
       }
     }
     if (error instanceof GeniroError)
-      return {state: 'unreachable', engine: 'podman', message: shortReason(error)}
+      return {state: 'unreachable', engine: 'podman', message: error.reason}
     throw error
   }
 }
@@ -128,11 +128,4 @@ async function probePorts(): Promise<PortProbe[]> {
       return {target, takenOn, ...(holder ? {holder} : {})}
     }),
   )
-}
-
-/** The tool's own explanation without our command prefix, for a one-line check message. */
-function shortReason(error: GeniroError): string {
-  return 'stderrTail' in error && typeof error.stderrTail === 'string' && error.stderrTail
-    ? error.stderrTail
-    : error.message
 }

@@ -1,7 +1,7 @@
 import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
-import {GeniroError, ToolFailedError, UserError} from '../core/errors.js'
+import {GeniroError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
 import type {Values} from '../core/set-values.js'
 import type {Version} from '../core/version.js'
@@ -263,9 +263,11 @@ export class InstallFailedError extends ToolFailedError {
     readonly diagnoses: PodDiagnosis[],
   ) {
     super(
-      'command' in cause ? String(cause.command) : 'helm upgrade --install',
-      'commandExitCode' in cause ? (cause.commandExitCode as number | undefined) : undefined,
-      'stderrTail' in cause ? String(cause.stderrTail) : cause.message,
+      cause instanceof ToolFailedError || cause instanceof TimeoutError
+        ? cause.command
+        : 'helm upgrade --install',
+      cause instanceof ToolFailedError ? cause.commandExitCode : undefined,
+      cause instanceof ToolFailedError ? cause.stderrTail : cause.message,
       diagnoses.length > 0
         ? `the pods above show why (${diagnoses.map((d) => `${d.pod}: ${d.reason}`).join('; ')}); fix it and re-run \`geniro-dev up\``
         : 'check `kubectl get pods` in the release namespace, then re-run `geniro-dev up`',

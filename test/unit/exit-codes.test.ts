@@ -61,5 +61,11 @@ describe('exit-code table', () => {
       '`sleep 9` was killed by a signal',
     )
     expect(new TimeoutError('x', 1500).message).toBe('`x` did not finish within 1500ms')
+    // `reason`: the tool's own words where there are any, else the whole message.
+    expect(error.reason).toBe('ERROR: failed | permission denied')
+    expect(new ToolFailedError('sleep 9', undefined, '').reason).toBe(
+      '`sleep 9` was killed by a signal',
+    )
+    expect(new UserError('bad input').reason).toBe('bad input')
   })
 })
