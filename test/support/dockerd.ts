@@ -47,6 +47,14 @@ export class PrivateDockerd {
     throw new Error(`private dockerd did not come up in ${timeoutMs} ms`)
   }
 
+  private removeEverything(): void {
+    const docker = (args: string[]) =>
+      execFileSync('docker', ['--host', this.host, ...args], {stdio: 'pipe', encoding: 'utf8'})
+    const containers = docker(['ps', '--all', '--quiet']).split('\n').filter(Boolean)
+    if (containers.length > 0) docker(['rm', '--force', '--volumes', ...containers])
+    docker(['network', 'prune', '--force'])
+  }
+
   private answers(): boolean {
     try {
       execFileSync('docker', ['--host', this.host, 'version', '--format', '{{.Server.Version}}'], {
@@ -58,8 +66,14 @@ export class PrivateDockerd {
     }
   }
 
-  /** TERM, wait for the daemon (and its containerd) to go, then remove its files. */
+  /**
+   * Removes every container and network the daemon made, then TERM, waits for the daemon (and
+   * its containerd) to go, and removes its files. A daemon stopped with networks left keeps
+   * their bridges on the host after it is gone; enough of those exhaust Docker's default
+   * address pools and every later daemon fails to create a network.
+   */
   async stop(timeoutMs = 30_000): Promise<void> {
+    if (existsSync(this.socket) && this.answers()) this.removeEverything()
     const pidFile = join(this.dir, 'dockerd.pid')
     const pid = existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : this.pid
     if (pid) {
