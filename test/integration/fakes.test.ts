@@ -4,7 +4,7 @@
  * helm renders, judges flags and (against a loopback API stub) prints the release JSON the
  * fake must match. The rest is the fakes' own behaviour, which e2e tests rely on.
  */
-import {spawn, spawnSync} from 'node:child_process'
+import {spawnSync} from 'node:child_process'
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
@@ -13,13 +13,10 @@ import path from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, inject} from 'vitest'
 import {CHART_DIR} from '../support/helm.js'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
+import {runCollecting, type CliRun} from '../support/run-cli.js'
 import {TOOLS, dockerCli} from '../support/toolchain.js'
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
+type Run = CliRun
 
 function run(env: Record<string, string>, file: string, args: string[]): Run {
   const result = spawnSync(file, args, {env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
@@ -29,20 +26,7 @@ function run(env: Record<string, string>, file: string, args: string[]): Run {
 
 /** Without blocking the event loop (the loopback API stub lives in this process). */
 function runAsync(env: Record<string, string>, file: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30_000,
-      killSignal: 'SIGKILL',
-    })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-    child.once('error', reject)
-    child.once('close', (code) => resolve({code, stdout, stderr}))
-  })
+  return runCollecting(file, args, {env, timeout: 30_000, killSignal: 'SIGKILL'})
 }
 
 /** A fake tool of the environment, run as a user's shell would run it. */

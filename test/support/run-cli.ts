@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {spawn, type SpawnOptions} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -18,15 +18,23 @@ export function runCli(
   env: Record<string, string> = {},
   node = process.execPath,
 ): Promise<CliRun> {
+  return runCollecting(node, [BIN, ...args], {
+    env: {HOME: process.env.HOME ?? '/root', PATH: '/nonexistent', ...env},
+  })
+}
+
+/** Runs a program without blocking the event loop, collecting its exit code and output. */
+export function runCollecting(
+  file: string,
+  args: string[],
+  options: Omit<SpawnOptions, 'stdio'>,
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [BIN, ...args], {
-      env: {HOME: process.env.HOME ?? '/root', PATH: '/nonexistent', ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(file, args, {...options, stdio: ['ignore', 'pipe', 'pipe']})
     let stdout = ''
     let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.once('error', reject)
     child.once('close', (code) => resolve({code, stdout, stderr}))
   })
