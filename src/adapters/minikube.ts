@@ -27,13 +27,14 @@ export interface MinikubeProfile {
   valid: boolean
 }
 
+// minikube >= 1.34 reports a running profile as "OK", older releases as "Running".
+const RUNNING_STATUSES = new Set(['Running', 'OK'])
+
 /**
  * minikube (https://minikube.sigs.k8s.io) as a cluster provider. A cluster is a profile
  * (`-p`); its kube context has the profile's name. Every start passes `--keep-context`, so the
  * user's current context is never switched.
  */
-const RUNNING_STATUSES = new Set(['Running', 'OK'])
-
 export class Minikube extends ToolAdapter implements ClusterProvider {
   readonly name = 'minikube' as const
 
@@ -77,7 +78,7 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
   }
 
   /**
-   * Running only when minikube says "Running". Any other status of an existing profile
+   * Running only when minikube says "OK" or "Running". Any other status of an existing profile
    * (Stopped, Paused, Starting, Error, Unknown, Nonexistent…), and an invalid profile, is
    * "stopped": it exists, so it is never created over, and `minikube start` is what brings it
    * back (or reports, in minikube's own words, why it cannot).
@@ -85,7 +86,6 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
   async state(cluster: string, signal?: AbortSignal): Promise<ClusterState> {
     const profile = (await this.profiles(signal)).find((p) => p.name === cluster)
     if (!profile) return 'absent'
-    // minikube >= 1.34 reports a running profile as "OK", older releases as "Running".
     return profile.valid && RUNNING_STATUSES.has(profile.status) ? 'running' : 'stopped'
   }
 
