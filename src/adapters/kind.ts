@@ -1,5 +1,4 @@
-import {lstat, mkdir, readFile, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
@@ -10,6 +9,7 @@ import {Docker} from './docker.js'
 import type {Exec} from './exec.js'
 import {Kubeconfig} from './kubeconfig.js'
 import {Kubectl} from './kubectl.js'
+import {ensurePrivateDir, privateTempDir} from './private-dir.js'
 import {ToolAdapter} from './tool.js'
 
 /** Shipped beside dist/ and src/ alike (both are two levels below the package root). */
@@ -65,7 +65,7 @@ export class Kind extends ToolAdapter implements ClusterProvider {
     const kubectl = options.kubectl ?? 'kubectl'
     this.kubectl = new Kubectl(exec, kubectl)
     this.kubeconfig = options.kubeconfig ?? new Kubeconfig(exec, kubectl)
-    this.configDir = options.configDir ?? defaultConfigDir()
+    this.configDir = options.configDir ?? privateTempDir()
     this.readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS
     this.readyPollMs = options.readyPollMs ?? READY_POLL_MS
   }
@@ -226,28 +226,6 @@ function lines(text: string): string[] {
     .split('\n')
     .map((line) => line.trim())
     .filter(Boolean)
-}
-
-function defaultConfigDir(): string {
-  return join(tmpdir(), `geniro-dev-${process.getuid?.() ?? 'user'}`)
-}
-
-/**
- * The config dir sits in a shared temp dir under a predictable name: refuse it unless it is
- * a real directory (not a symlink) of ours that nobody else can write, or another local user
- * could swap the kind config (e.g. add host mounts) between our write and kind's read.
- */
-async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, {recursive: true, mode: 0o700})
-  const stat = await lstat(dir)
-  const uid = process.getuid?.()
-  const foreign = uid !== undefined && (stat.uid !== uid || (stat.mode & 0o022) !== 0)
-  if (!stat.isDirectory() || foreign) {
-    throw new UserError(
-      `${dir} is not a private directory of the current user`,
-      'remove it, or set TMPDIR to a directory only you can write',
-    )
-  }
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,9 +1,10 @@
-import {mkdtemp, readFile, writeFile} from 'node:fs/promises'
-import {tmpdir} from 'node:os'
+import {createHash} from 'node:crypto'
+import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {parse, stringify} from 'yaml'
 import {UserError} from '../core/errors.js'
 import {isMap, type Values} from '../core/set-values.js'
+import {ensurePrivateDir, privateTempDir} from './private-dir.js'
 
 /** A values file the user named: it must exist and hold a YAML map. */
 export async function readValuesFile(path: string): Promise<Values> {
@@ -34,10 +35,18 @@ export async function readValuesFile(path: string): Promise<Values> {
   return parsed
 }
 
-/** Writes values (e.g. from --set) to a private temp file Helm can read with -f. */
-export async function writeTempValues(name: string, values: Values): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'geniro-dev-'))
-  const path = join(dir, name)
-  await writeFile(path, stringify(values), {mode: 0o600})
+/**
+ * Writes values (from --set) where Helm can read them with -f: a private per-user dir, named
+ * after the content, so a re-run gives Helm the same argv and no temp file piles up.
+ */
+export async function writeValuesForHelm(values: Values): Promise<string> {
+  const text = stringify(values)
+  const dir = privateTempDir()
+  await ensurePrivateDir(dir)
+  const path = join(
+    dir,
+    `set-values-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.yaml`,
+  )
+  await writeFile(path, text, {mode: 0o600})
   return path
 }

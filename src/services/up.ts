@@ -15,7 +15,7 @@ import {
 import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {Toolbox} from './toolbox.js'
-import {mergeLayers, valuesLayers} from './values.js'
+import {mergeLayers, valuesFilesForHelm, valuesLayers} from './values.js'
 
 export interface UpInput extends TargetInput {
   kubernetesVersion: Version
@@ -89,13 +89,13 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   }
   const steps: Step[] = clusterSteps(target, clusterAction, spec)
 
-  const helmFiles = layers.map((layer) => layer.file)
+  const helmLayers = await valuesFilesForHelm(layers)
   const upgradeArgv = await tools.helm.upgradeArgs({
     release: target.release,
     chart: BUNDLED_CHART,
     namespace: target.namespace,
     kubeContext: target.kubeContext,
-    valuesFiles: helmFiles,
+    valuesFiles: helmLayers.map((layer) => layer.file),
     timeoutSeconds: input.timeoutSeconds,
     description: releaseDescription(chart.digest),
   })
@@ -110,10 +110,15 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     const sameChart =
       existing.chart === `${chart.name}-${chart.version}` &&
       existing.description.includes(chart.digest)
-    const deployedValues = sameChart
-      ? await tools.helm.userValues(target.release, target.namespace, target.kubeContext, signal)
-      : undefined
-    if (sameChart && sameValues(deployedValues, desired)) releaseAction = 'unchanged'
+    if (
+      sameChart &&
+      sameValues(
+        await tools.helm.userValues(target.release, target.namespace, target.kubeContext, signal),
+        desired,
+      )
+    ) {
+      releaseAction = 'unchanged'
+    }
   }
   steps.push({
     title: `Install chart ${chart.name} ${chart.version} as release "${target.release}" in namespace "${target.namespace}"`,
@@ -137,7 +142,7 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     clusterAction,
     releaseAction,
     chart,
-    layering: layers.map((layer) => layer.label),
+    layering: helmLayers.map((layer) => layer.label),
     urls: serviceUrls(desired),
   }
   if (input.dryRun) return result
@@ -228,8 +233,8 @@ function clusterSteps(target: Target, action: ClusterAction, spec: ClusterSpec):
   }
 }
 
-function sameValues(deployed: Values | undefined, desired: Values): boolean {
-  return deployed !== undefined && canonical(deployed) === canonical(desired)
+function sameValues(deployed: Values, desired: Values): boolean {
+  return canonical(deployed) === canonical(desired)
 }
 
 function canonical(value: unknown): string {

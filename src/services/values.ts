@@ -1,5 +1,5 @@
 import {ISOLATED_VALUES} from '../adapters/chart-source.js'
-import {readValuesFile, writeTempValues} from '../adapters/values-files.js'
+import {readValuesFile, writeValuesForHelm} from '../adapters/values-files.js'
 import {mergeValues, parseSet, type Values} from '../core/set-values.js'
 
 export interface ValuesInput {
@@ -9,8 +9,8 @@ export interface ValuesInput {
 
 export interface ValuesLayer {
   label: string
-  /** The file Helm reads with -f. */
-  file: string
+  /** The file Helm reads with -f; none yet for --set (see valuesFilesForHelm). */
+  file?: string
   values: Values
 }
 
@@ -34,14 +34,25 @@ export async function valuesLayers(input: ValuesInput): Promise<ValuesLayer[]> {
   for (const file of input.valuesFiles)
     layers.push({label: `-f ${file}`, file, values: await readValuesFile(file)})
   if (input.sets.length > 0) {
-    const file = await writeTempValues('set-values.yaml', setValues)
-    layers.push({
-      label: `--set ${input.sets.join(' --set ')} (written to ${file})`,
-      file,
-      values: setValues,
-    })
+    layers.push({label: `--set ${input.sets.join(' --set ')}`, values: setValues})
   }
   return layers
+}
+
+/**
+ * The layers as Helm gets them: a file each, in order. Only here, for an install, is the
+ * --set layer written to a file; `geniro-dev values` never writes one.
+ */
+export async function valuesFilesForHelm(
+  layers: ValuesLayer[],
+): Promise<Array<ValuesLayer & {file: string}>> {
+  return Promise.all(
+    layers.map(async (layer) => {
+      if (layer.file) return {...layer, file: layer.file}
+      const file = await writeValuesForHelm(layer.values)
+      return {...layer, file, label: `${layer.label} (written to ${file})`}
+    }),
+  )
 }
 
 /** The exact user values `up` installs. */
