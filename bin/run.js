@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Root --help and --version are answered from dist/root-help.json (composed from the
-// manifests at build time) without loading oclif; everything else goes to oclif.
+// manifests at build time), and plain `status` and `forward status` by dist/cli/fast-paths.js,
+// without loading oclif; everything else goes to oclif.
 import {readFileSync} from 'node:fs'
 
 const argv = process.argv.slice(2)
@@ -22,7 +23,14 @@ if (answers) {
   process.stdout.write(
     wantsVersion ? `${versionLine}\n` : answers.help.replace('{version}', versionLine),
   )
-} else {
+} else if (!(await fastPath())) {
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
+}
+
+async function fastPath() {
+  if (argv[0] !== 'status' && !(argv[0] === 'forward' && argv[1] === 'status')) return false
+  // A checkout without a build: oclif answers instead.
+  const fast = await import('../dist/cli/fast-paths.js').catch(() => undefined)
+  return fast ? fast.runFastPath(argv) : false
 }

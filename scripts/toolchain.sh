@@ -140,3 +140,73 @@ for helm in helm4 helm3 helm318; do log "$helm: $("$CACHE/$helm/helm/helm" versi
 log "$("$CACHE/bin/kind" version), compose $("$CACHE/bin/docker-compose" version --short)"
 log "node24 $("$CACHE/node24/package/bin/node" --version), dockerd $(dockerd --version)"
 log "ready in $((SECONDS - start))s at $CACHE"
+
+# ---------------------------------------------------------------------------------------
+# PostgreSQL 17 + pgvector from Debian trixie, for the test image of a Compose PostgreSQL
+# (test/support/postgres-image.ts builds a rootfs from it and `docker import`s it).
+# pgvector is not packaged for bookworm's PostgreSQL 15. Only postgresql-17, its client,
+# pgvector and the library packages they need are fetched (not perl, debconf or the LLVM
+# JIT) and unpacked with dpkg -x into $CACHE/trixie-postgres/root: nothing is installed.
+# That includes trixie's libc6, which is newer than bookworm's; it only ever runs inside the
+# container rootfs (or as its own ld.so to list libraries).
+# ---------------------------------------------------------------------------------------
+TRIXIE_POSTGRES_DEBS=(postgresql-17 postgresql-client-17 postgresql-17-pgvector libpq5 tzdata)
+
+install_trixie_postgres() {
+  local dir="$CACHE/trixie-postgres"
+  if [[ -f "$dir/.done" && -x "$dir/root/usr/lib/postgresql/17/bin/postgres" ]]; then return 0; fi
+  local uri
+  uri=$(debian_archive_uri) || { log "could not find the Debian archive in /etc/apt sources"; exit 1; }
+  rm -rf "$dir/root" "$dir/.done"
+  mkdir -p "$dir/apt/lists/partial" "$dir/apt/archives/partial" "$dir/debs" "$dir/root"
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri trixie main" >"$dir/apt/sources.list"
+  # An empty dpkg status: apt sees a machine with nothing installed, so every candidate is
+  # trixie's own version rather than the host's.
+  : >"$dir/apt/status"
+  local opts=(-o "Dir::Etc::SourceList=$dir/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+    -o "Dir::State::Lists=$dir/apt/lists" -o "Dir::State::status=$dir/apt/status"
+    -o "Dir::Cache=$dir/apt" -o APT::Get::List-Cleanup=0 -o APT::Sandbox::User=root)
+  if ! compgen -G "$dir/apt/lists/*_Packages*" >/dev/null; then
+    log "apt-get update (trixie, private lists for PostgreSQL 17)"
+    apt-get "${opts[@]}" update -qq
+  fi
+  local packages
+  mapfile -t packages < <(trixie_postgres_closure "${opts[@]}")
+  log "apt-get download ${#packages[@]} packages (trixie PostgreSQL 17 + pgvector)"
+  rm -f "$dir"/debs/*.deb
+  # Lists older than a Debian point release name .debs the archive no longer has: refresh once.
+  if ! (cd "$dir/debs" && apt-get "${opts[@]}" download -qq "${packages[@]}"); then
+    log "download failed; refreshing the trixie lists and retrying"
+    apt-get "${opts[@]}" update -qq
+    (cd "$dir/debs" && apt-get "${opts[@]}" download -qq "${packages[@]}")
+  fi
+  for deb in "$dir"/debs/*.deb; do dpkg -x "$deb" "$dir/root"; done
+  [[ -f "$dir/root/usr/lib/postgresql/17/lib/vector.so" ]] || { log "pgvector did not unpack"; exit 1; }
+  touch "$dir/.done"
+}
+
+# The packages above plus, transitively, every library package they depend on. Only lib*
+# dependencies are followed: the binaries need shared libraries, not maintainer-script tools.
+trixie_postgres_closure() {
+  local -A seen=()
+  local level=("${TRIXIE_POSTGRES_DEBS[@]}") next pkg dep
+  while [[ ${#level[@]} -gt 0 ]]; do
+    next=()
+    for pkg in "${level[@]}"; do seen[$pkg]=1; done
+    while read -r dep; do
+      # libllvm is the optional JIT (jit = off in the image); *-perl are perl modules.
+      [[ ($dep == lib* || $dep == zlib*) && $dep != libllvm* && $dep != *-perl ]] || continue
+      [[ -z "${seen[$dep]:-}" ]] && next+=("$dep")
+    done < <(apt-cache "$@" depends --no-recommends --no-suggests --no-conflicts --no-breaks \
+      --no-replaces --no-enhances "${level[@]}" |
+      awk '$1 ~ /^\|?(Pre)?Depends:$/ && $2 !~ /^</ { print $2 }' | sort -u)
+    level=("${next[@]}")
+  done
+  printf '%s\n' "${!seen[@]}" | sort
+}
+
+install_trixie_postgres
+# trixie's own loader runs the binary here, without touching the host's libraries.
+PG_ROOT="$CACHE/trixie-postgres/root"
+log "$("$PG_ROOT/usr/lib64/ld-linux-x86-64.so.2" --library-path "$PG_ROOT/usr/lib/x86_64-linux-gnu" \
+  "$PG_ROOT/usr/lib/postgresql/17/bin/postgres" --version), pgvector at $PG_ROOT"

@@ -1,3 +1,5 @@
+import type {ComposeService} from '../core/compose-model.js'
+import {composePsLocation, parseComposePs} from '../core/compose-runtime.js'
 import {GeniroError, ToolNotFoundError} from '../core/errors.js'
 import {installHint} from '../core/tools.js'
 import {parseVersion} from '../core/version.js'
@@ -11,6 +13,23 @@ export interface ComposeFound {
   /** argv prefix that runs this Compose, e.g. ['docker', 'compose']. */
   argv: [string, ...string[]]
 }
+
+/** Which project a Compose command is about: `-p`, `-f` files, and the directory it runs in. */
+export interface ComposeTarget {
+  project?: string
+  files?: readonly string[]
+  cwd?: string
+}
+
+/** A project as `compose ps` shows it, and where its files were when it was started. */
+export interface ComposeRuntime {
+  services: ComposeService[]
+  /** From the containers' labels (com.docker.compose.project.working_dir / config_files). */
+  workingDir?: string
+  configFiles: string[]
+}
+
+const PS_TIMEOUT_MS = 30_000
 
 const VARIANTS: ReadonlyArray<{variant: ComposeVariant; argv: [string, ...string[]]}> = [
   {variant: 'docker compose', argv: ['docker', 'compose']},
@@ -37,5 +56,30 @@ export class Compose {
       }
     }
     throw new ToolNotFoundError('docker compose', installHint('docker-compose'))
+  }
+
+  /** `… ps --format json` for the target; argv[0] is the binary. */
+  psCommand(found: ComposeFound, target: ComposeTarget): string[] {
+    const files = (target.files ?? []).flatMap((file) => ['-f', file])
+    const project = target.project ? ['-p', target.project] : []
+    // Docker Compose lists running containers unless asked for all; podman-compose always
+    // lists all and refuses flags it does not know.
+    const all = found.variant === 'podman compose' ? [] : ['--all']
+    return [...found.argv, ...files, ...project, 'ps', ...all, '--format', 'json']
+  }
+
+  /** The project's containers as services (stopped ones too, with no published ports). */
+  async ps(found: ComposeFound, target: ComposeTarget): Promise<ComposeService[]> {
+    return (await this.runtime(found, target)).services
+  }
+
+  /** `ps` plus where the project's files were, read from its containers' labels. */
+  async runtime(found: ComposeFound, target: ComposeTarget): Promise<ComposeRuntime> {
+    const [file, ...args] = this.psCommand(found, target)
+    const {stdout} = await this.exec(file ?? found.argv[0], args, {
+      cwd: target.cwd,
+      timeoutMs: PS_TIMEOUT_MS,
+    })
+    return {services: parseComposePs(stdout, target.project ?? ''), ...composePsLocation(stdout)}
   }
 }

@@ -1,3 +1,5 @@
+import type {ComposePort} from '../core/compose-model.js'
+import {parseDockerPsCompose} from '../core/compose-runtime.js'
 import {ToolFailedError} from '../core/errors.js'
 import {stderrTail, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
@@ -78,5 +80,17 @@ export class Docker extends ToolAdapter {
 
   async startContainers(names: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
     await this.run(this.startContainersCommand(names).slice(1), {signal, timeoutMs})
+  }
+
+  /** Every port that a running Compose container publishes on this engine, any project. */
+  async composePorts(): Promise<ComposePort[]> {
+    const {stdout} = await this.run([
+      'ps',
+      '--filter',
+      'label=com.docker.compose.project',
+      '--format',
+      '{{json .}}',
+    ])
+    return parseDockerPsCompose(stdout)
   }
 }

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
 import {InterruptedError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
-import {kindNodeImage, renderKindConfig} from '../core/kind-config.js'
+import {kindNodeImage} from '../core/kind-node-image.js'
 import type {ClusterProvider} from './cluster-provider.js'
 import {Docker} from './docker.js'
 import type {Exec} from './exec.js'
@@ -136,7 +136,10 @@ export class Kind extends ToolAdapter implements ClusterProvider {
    */
   async create(spec: ClusterSpec, signal?: AbortSignal): Promise<void> {
     const args = this.createArgs(spec)
-    const template = await readFile(KIND_CONFIG_TEMPLATE, 'utf8')
+    const [template, {renderKindConfig}] = await Promise.all([
+      readFile(KIND_CONFIG_TEMPLATE, 'utf8'),
+      import('../core/kind-config.js'),
+    ])
     const config = renderKindConfig({name: spec.name, nodeImage: this.nodeImage(spec)}, template)
     await ensurePrivateDir(this.configDir)
     await writeFile(this.configPath(spec.name), config, {mode: 0o600})

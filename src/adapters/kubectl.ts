@@ -1,3 +1,4 @@
+import type {ReleaseService} from '../core/forward-plan.js'
 import type {Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
@@ -127,5 +128,45 @@ export class Kubectl extends ToolAdapter {
       {signal},
     )
     return stdout
+  }
+
+  /** The release's Services (headless ones excluded), by their component label. */
+  async releaseServices(
+    release: string,
+    namespace: string,
+    kubeContext: string,
+    signal?: AbortSignal,
+  ): Promise<ReleaseService[]> {
+    const {stdout} = await this.run(
+      [
+        'get',
+        'services',
+        '--context',
+        kubeContext,
+        '--namespace',
+        namespace,
+        '--selector',
+        `app.kubernetes.io/instance=${release}`,
+        '--output',
+        'json',
+      ],
+      {signal},
+    )
+    const items =
+      (
+        JSON.parse(stdout) as {
+          items?: Array<{
+            metadata: {name: string; labels?: Record<string, string>}
+            spec?: {clusterIP?: string}
+          }>
+        }
+      ).items ?? []
+    return items
+      .filter((svc) => svc.spec?.clusterIP !== 'None')
+      .map((svc) => ({
+        name: svc.metadata.name,
+        component: svc.metadata.labels?.['app.kubernetes.io/component'] ?? '',
+      }))
+      .filter((svc) => svc.component !== '')
   }
 }

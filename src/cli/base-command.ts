@@ -1,6 +1,6 @@
 import {Command, Errors, Flags} from '@oclif/core'
-import {EXIT_CODES} from '../core/exit-codes.js'
 import {GeniroError, InterruptedError, UsageError} from '../core/errors.js'
+import {isDebug, reportError} from './error-output.js'
 
 /**
  * What every geniro-dev command shares: `--json` (one result object on stdout and
@@ -57,30 +57,11 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
-    const known = toKnownError(error, this.abort.signal.aborted)
-    process.exitCode = known ? known.exitCode : EXIT_CODES.bug.code
-    const debug = this.argv.includes('--debug') || Boolean(process.env.GENIRO_DEV_DEBUG)
-    if (this.jsonEnabled()) {
-      const body = known
-        ? known.toJSON()
-        : {
-            kind: 'bug',
-            exitCode: EXIT_CODES.bug.code,
-            message: error.message,
-            ...(debug ? {stack: error.stack} : {}),
-          }
-      this.logJson({error: body})
-      return
-    }
-    if (known) {
-      process.stderr.write(`Error: ${known.message}\n${known.hint ? `Hint: ${known.hint}\n` : ''}`)
-    } else {
-      process.stderr.write(
-        debug
-          ? `Internal error: ${error.stack ?? error.message}\n`
-          : `Internal error: ${error.message}\nThis is a bug in geniro-dev. Rerun with --debug for the stack trace and report it.\n`,
-      )
-    }
+    process.exitCode = reportError(error, toKnownError(error, this.abort.signal.aborted), {
+      json: this.jsonEnabled(),
+      debug: isDebug(this.argv),
+      writeJson: (body) => this.logJson(body),
+    })
   }
 }
 

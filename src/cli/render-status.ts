@@ -17,6 +17,9 @@ export function renderStatus(result: StatusResult): string {
       lines.push(`  ${c.component.padEnd(width)}  ${c.ready}/${c.total}`)
   }
   lines.push('', result.forwards.length > 0 ? 'Forwards:' : 'Forwards   none running')
-  for (const f of result.forwards) lines.push(`  ${f.name} 127.0.0.1:${f.localPort} ${f.state}`)
+  for (const f of result.forwards) {
+    const restarts = f.restarts > 0 ? ` (${f.restarts} restarts)` : ''
+    lines.push(`  ${f.name.padEnd(14)} 127.0.0.1:${f.localPort}  ${f.state}${restarts}`)
+  }
   return lines.join('\n')
 }

@@ -1,4 +1,5 @@
 import type {UpResult} from '../services/up.js'
+import {renderForwards} from './render-forward.js'
 
 const CLUSTER_WORDS: Record<UpResult['clusterAction'], string> = {
   created: 'created',
@@ -15,9 +16,10 @@ export function renderUpResult(result: UpResult): string {
     `Cluster  ${result.provider} "${result.cluster}" ${CLUSTER_WORDS[result.clusterAction]} (context ${result.kubeContext})`,
     `Release  "${result.release}" in namespace "${result.namespace}": ${result.releaseAction} (chart ${result.chart.name} ${result.chart.version})`,
     '',
-    'Offset URLs (bound to 127.0.0.1 once forwarded):',
+    result.forwards
+      ? 'URLs (forwarded on 127.0.0.1; `geniro-dev forward status` shows the tunnels):'
+      : 'URLs once forwarded (`geniro-dev forward` starts the forwards):',
     ...result.urls.map((u) => `  ${u.component.padEnd(width)}  ${u.url}`),
-    '',
-    `Forward them with: kubectl port-forward --address 127.0.0.1 --context ${result.kubeContext} -n ${result.namespace} svc/<name> LOCAL:REMOTE`,
+    ...(result.forwards ? ['', renderForwards(result.forwards)] : []),
   ].join('\n')
 }

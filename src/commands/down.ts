@@ -12,7 +12,7 @@ import {down, type DownResult} from '../services/down.js'
 
 export default class Down extends BaseCommand {
   static override summary =
-    'Uninstall the release; with --delete-cluster also delete the local cluster.'
+    'Stop the forwards and uninstall the release; with --delete-cluster also delete the local cluster.'
 
   static override description =
     'Idempotent: running it twice exits 0. The cluster is deleted only with --delete-cluster, after confirmation or --yes.'
@@ -49,6 +49,7 @@ export default class Down extends BaseCommand {
         result.dryRun
           ? renderPlan(result.steps)
           : [
+              `Forwards: ${result.forwardsStopped ? 'stopped' : 'none were running'}`,
               `Release "${result.release}": ${result.releaseRemoved ? 'uninstalled' : 'was not installed'}`,
               `Cluster "${result.cluster}": ${result.clusterDeleted ? 'deleted' : 'kept'}`,
             ].join('\n'),

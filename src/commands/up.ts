@@ -9,6 +9,7 @@ import {
   yesFlag,
   targetInput,
 } from '../cli/flags.js'
+import {forwardFlags, forwardOptions} from '../cli/forward-flags.js'
 import {renderPlan} from '../cli/render-plan.js'
 import {renderUpResult} from '../cli/render-up.js'
 import {parseDuration} from '../core/duration.js'
@@ -29,6 +30,8 @@ Idempotent: on a healthy environment whose release already has these values and 
     '<%= config.bin %> up -f my-values.yaml --set api.replicaCount=2',
     '<%= config.bin %> up --dry-run --json',
     '<%= config.bin %> up --recreate --yes',
+    '<%= config.bin %> up --no-forward',
+    '<%= config.bin %> up --next-free',
   ]
 
   static override flags = {
@@ -56,12 +59,21 @@ Idempotent: on a healthy environment whose release already has these values and 
       default: false,
       description: 'Delete and re-create the cluster first (asks, or --yes).',
     }),
+    forward: Flags.boolean({
+      default: true,
+      allowNo: true,
+      helpGroup: 'FORWARD',
+      description:
+        'Start the port-forwards at the end (--no-forward skips them; `geniro-dev forward` starts them later).',
+    }),
+    ...forwardFlags,
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
 
   async run(): Promise<UpResult> {
     const {flags} = await this.parse(Up)
+    const timeoutSeconds = parseDuration(flags.timeout)
     const result = await up(
       {
         ...targetInput(flags),
@@ -69,10 +81,11 @@ Idempotent: on a healthy environment whose release already has these values and 
         nodeImage: flags['node-image'],
         valuesFiles: flags.values ?? [],
         sets: flags.set ?? [],
-        timeoutSeconds: parseDuration(flags.timeout),
+        timeoutSeconds,
         recreate: flags.recreate,
         forceUpgrade: flags['force-upgrade'],
         dryRun: flags['dry-run'],
+        forward: flags.forward ? await forwardOptions(flags, 60) : undefined,
       },
       await this.serviceContext(flags.yes),
     )

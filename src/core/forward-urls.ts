@@ -19,13 +19,22 @@ export function componentEnabled(values: Values, component: string): boolean {
   return !(isMap(block) && block.enabled === false)
 }
 
-/** The offset URLs of the enabled components, as the forwards will serve them. */
-export function serviceUrls(values: Values): ServiceUrl[] {
+/**
+ * The offset URLs of the enabled components, as the forwards will serve them: the default
+ * ports, or the ones the forwards actually use.
+ */
+export function serviceUrls(
+  values: Values,
+  ports: Readonly<Record<string, number>> = {},
+): ServiceUrl[] {
   return FORWARD_TARGETS.filter((target) => componentEnabled(values, target.component)).map(
-    (target) => ({
-      component: target.component,
-      localPort: target.localPort,
-      url: `${SCHEMES[target.component] ?? 'http'}://127.0.0.1:${target.localPort}`,
-    }),
+    (target) => {
+      const localPort = ports[target.component] ?? target.localPort
+      return {
+        component: target.component,
+        localPort,
+        url: `${SCHEMES[target.component] ?? 'http'}://127.0.0.1:${localPort}`,
+      }
+    },
   )
 }

@@ -5,6 +5,8 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
+import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
+import {stopSupervisor} from './forward.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {UpContext} from './up.js'
 
@@ -14,6 +16,7 @@ export interface DownInput extends TargetInput {
 }
 
 export interface DownResult extends TargetSummary {
+  forwardsStopped: boolean
   releaseRemoved: boolean
   clusterDeleted: boolean
 }
@@ -40,7 +43,26 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
       )
   }
 
-  const steps: Step[] = []
+  const forwards = forwardStateDir(stateRoot(), kubeContext, namespace)
+  const supervisor = forwards.readSupervisor()
+  const steps: Step[] = [
+    {
+      title: 'Stop the port-forwards',
+      command: [
+        'geniro-dev',
+        'forward',
+        'stop',
+        '--kube-context',
+        kubeContext,
+        '--namespace',
+        namespace,
+      ],
+      ...(supervisor ? {} : {skip: 'none running'}),
+      run: async () => {
+        await stopSupervisor(forwards)
+      },
+    },
+  ]
   const running = target.state === 'running' || !target.managed
   const existing = running
     ? await tools.helm.release(release, namespace, kubeContext, signal)
@@ -58,11 +80,16 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
       title: `Delete ${provider.name} cluster "${cluster}"`,
       command: provider.deleteCommand(cluster),
       ...(target.state === 'absent' ? {skip: 'no such cluster'} : {}),
-      run: (stepSignal) => provider.delete(cluster, stepSignal),
+      run: async (stepSignal) => {
+        await provider.delete(cluster, stepSignal)
+        // The ports --next-free kept belong to this cluster and go with it.
+        forwards.remove()
+      },
     })
   }
   const result: DownResult = {
     ...summarizeTarget(target, input.dryRun, describeSteps(steps)),
+    forwardsStopped: Boolean(supervisor),
     releaseRemoved: Boolean(existing),
     clusterDeleted: input.deleteCluster && target.state !== 'absent',
   }

@@ -1,4 +1,6 @@
+import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
 import {isMap} from '../core/set-values.js'
+import {readForwardStatus} from '../forward/status.js'
 import {resolveTarget, type TargetInput} from './cluster-target.js'
 import type {Toolbox} from './toolbox.js'
 
@@ -16,7 +18,7 @@ export interface StatusResult {
   } | null
   mode: 'isolated' | 'bridge' | null
   components: Array<{component: string; ready: number; total: number}>
-  forwards: Array<{name: string; localPort: number; state: string}>
+  forwards: Array<{name: string; localPort: number; state: string; restarts: number}>
 }
 
 /** `geniro-dev status`: read-only facts about the cluster, the release and its pods. */
@@ -61,6 +63,8 @@ export async function status(
     components: [...byComponent.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([component, counts]) => ({component, ...counts})),
-    forwards: [],
+    forwards: readForwardStatus(
+      forwardStateDir(stateRoot(), target.kubeContext, target.namespace),
+    ).forwards.map(({name, localPort, state, restarts}) => ({name, localPort, state, restarts})),
   }
 }

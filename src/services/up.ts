@@ -13,6 +13,7 @@ import {
   type TargetSummary,
 } from './cluster-target.js'
 import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
+import {forwardStep, type ForwardOptions, type ForwardResult} from './forward.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {Toolbox} from './toolbox.js'
 import {mergeLayers, valuesFilesForHelm, valuesLayers} from './values.js'
@@ -26,6 +27,8 @@ export interface UpInput extends TargetInput {
   recreate: boolean
   forceUpgrade: boolean
   dryRun: boolean
+  /** The forwards to start at the end; undefined with --no-forward. */
+  forward?: ForwardOptions
 }
 
 export interface UpContext {
@@ -50,6 +53,8 @@ export interface UpResult extends TargetSummary {
   /** The values layers in the order Helm applies them (later wins). */
   layering: string[]
   urls: ServiceUrl[]
+  /** The forwards started (or found running) at the end; absent with --no-forward. */
+  forwards?: ForwardResult
 }
 
 /** The description geniro-dev records on every revision it installs. */
@@ -136,6 +141,11 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     },
   })
 
+  const forwarding = input.forward
+    ? await forwardStep(target, desired, input.forward, {...ctx, dryRun: input.dryRun})
+    : undefined
+  if (forwarding) steps.push(forwarding.step)
+
   const result: UpResult = {
     ...summarizeTarget(target, input.dryRun, describeSteps(steps)),
     mode: 'isolated',
@@ -150,7 +160,10 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     `Values, in the order Helm applies them (later wins):\n${result.layering.map((label, i) => `  ${i + 1}. ${label}`).join('\n')}`,
   )
   await runSteps(steps, {silent: ctx.silent}, signal)
-  return result
+  const forwards = forwarding?.result()
+  if (!forwards) return result
+  const ports = Object.fromEntries(forwards.forwards.map((f) => [f.name, f.localPort]))
+  return {...result, forwards, urls: serviceUrls(desired, ports)}
 }
 
 /**

@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -160,6 +161,8 @@ export function fakeEnvironment(options: FakeEnvironmentOptions): FakeEnvironmen
     GENIRO_FAKE_REAL_HELM: requireTool(TOOLS[options.helm]),
     GENIRO_FAKE_DOCKER: dockerCli(),
     GENIRO_FAKE_NODE_IMAGE: FAKE_NODE_IMAGE,
+    // The forward supervisors' state (pidfiles, logs) stays inside the environment.
+    GENIRO_DEV_STATE_DIR: path.join(dir, 'geniro-dev-state'),
   }
 
   const calls = (): Call[] => {
@@ -188,6 +191,7 @@ export function fakeEnvironment(options: FakeEnvironmentOptions): FakeEnvironmen
     cleanup() {
       const label = `label=geniro-dev.fake.env=${id}`
       try {
+        killForwardProcesses(env.GENIRO_DEV_STATE_DIR!, stateDir)
         const containers = docker(options.dockerHost, ['ps', '-aq', '--filter', label])
           .split('\n')
           .filter(Boolean)
@@ -200,5 +204,30 @@ export function fakeEnvironment(options: FakeEnvironmentOptions): FakeEnvironmen
         rmSync(dir, {recursive: true, force: true})
       }
     },
+  }
+}
+
+/**
+ * Forward supervisors the tests started (each leads its own process group) and any fake
+ * `kubectl port-forward` still registered: a failed test must not leave them running.
+ */
+function killForwardProcesses(geniroState: string, fakeState: string): void {
+  const pids: number[] = []
+  const forwards = path.join(geniroState, 'forwards')
+  for (const key of existsSync(forwards) ? readdirSync(forwards) : []) {
+    const pidFile = path.join(forwards, key, 'supervisor.pid')
+    if (existsSync(pidFile))
+      pids.push(-(JSON.parse(readFileSync(pidFile, 'utf8')) as {pid: number}).pid)
+  }
+  const registry = path.join(fakeState, 'port-forwards')
+  for (const file of existsSync(registry) ? readdirSync(registry) : []) {
+    if (file.endsWith('.json')) pids.push(Number.parseInt(file, 10))
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
   }
 }

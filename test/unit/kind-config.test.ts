@@ -2,12 +2,12 @@ import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 import {UsageError} from '../../src/core/errors.js'
+import {renderKindConfig} from '../../src/core/kind-config.js'
 import {
   KIND_NODE_IMAGES,
   kindNodeImage,
-  renderKindConfig,
   supportedKindMinors,
-} from '../../src/core/kind-config.js'
+} from '../../src/core/kind-node-image.js'
 import {parseTargetKubernetes} from '../../src/core/kubernetes.js'
 
 const TEMPLATE = readFileSync(new URL('../../templates/kind-config.yaml', import.meta.url), 'utf8')

@@ -1,0 +1,175 @@
+/**
+ * Finding and reading a Compose project's files the way Docker Compose v2 does: -f files,
+ * else COMPOSE_FILE, else compose.yaml (and friends) in the current directory or the nearest
+ * parent, plus its override file; the project directory's `.env` under the environment.
+ */
+import {readFile, stat} from 'node:fs/promises'
+import path from 'node:path'
+import {parseDotEnv, type ComposeEnvFile} from '../core/compose-model.js'
+import {UserError} from '../core/errors.js'
+
+type Env = Record<string, string | undefined>
+
+/** Compose's default names, in its order of preference. */
+export const COMPOSE_FILE_NAMES = [
+  'compose.yaml',
+  'compose.yml',
+  'docker-compose.yml',
+  'docker-compose.yaml',
+] as const
+export const COMPOSE_OVERRIDE_NAMES = [
+  'compose.override.yml',
+  'compose.override.yaml',
+  'docker-compose.override.yml',
+  'docker-compose.override.yaml',
+] as const
+
+/** Discovery found no Compose file (as opposed to a named file that is missing). */
+export class NoComposeFileError extends UserError {}
+
+export interface ComposeSources {
+  files: Array<{path: string; text: string}>
+  /** The project directory: the first file's. */
+  workingDir: string
+  /** The environment over the project directory's `.env`. */
+  env: Env
+}
+
+/** The files (absolute, in merge order) a `docker compose` in `cwd` would use. */
+export async function findComposeFiles(input: {
+  files: readonly string[]
+  cwd: string
+  env: Env
+}): Promise<string[]> {
+  if (input.files.length > 0) {
+    return requireFiles(
+      input.files.map((file) => path.resolve(input.cwd, file)),
+      'the Compose file',
+    )
+  }
+  const fromEnv = await composeFileVariable(input.cwd, input.env)
+  if (fromEnv) return requireFiles(fromEnv, 'COMPOSE_FILE names')
+  for (let dir = path.resolve(input.cwd); ; dir = path.dirname(dir)) {
+    const main = await firstExisting(dir, COMPOSE_FILE_NAMES)
+    if (main) {
+      const override = await firstExisting(dir, COMPOSE_OVERRIDE_NAMES)
+      return override ? [main, override] : [main]
+    }
+    if (path.dirname(dir) === dir) break
+  }
+  throw new NoComposeFileError(
+    `no Compose file (compose.yaml, docker-compose.yml, …) in ${input.cwd} or its parent directories`,
+    'Name the Compose file, or run geniro-dev from the directory that holds it',
+  )
+}
+
+/** Reads the files found above and the project's `.env`. */
+export async function loadComposeSources(input: {
+  files: readonly string[]
+  cwd: string
+  env: Env
+}): Promise<ComposeSources> {
+  const paths = await findComposeFiles(input)
+  const workingDir = path.dirname(paths[0] ?? input.cwd)
+  return {
+    files: await Promise.all(paths.map(async (file) => ({path: file, text: await readText(file)}))),
+    workingDir,
+    env: await projectEnvironment(workingDir, input.env),
+  }
+}
+
+/** The environment over `<dir>/.env` (the environment wins, as in Compose). */
+export async function projectEnvironment(dir: string, env: Env): Promise<Env> {
+  const text = await readOptional(path.join(dir, '.env'))
+  if (text === undefined) return {...env}
+  const fromFile = parseDotEnv(text, env)
+  const defined = Object.entries(env).filter(([, value]) => value !== undefined)
+  return {...fromFile, ...Object.fromEntries(defined)}
+}
+
+/** The text of each `env_file` that exists; a missing required one is the user's to fix. */
+export async function readEnvFiles(
+  envFiles: readonly ComposeEnvFile[],
+): Promise<Record<string, string>> {
+  const texts: Record<string, string> = {}
+  for (const file of envFiles) {
+    if (file.path in texts) continue
+    const text = await readOptional(file.path)
+    if (text !== undefined) texts[file.path] = text
+    else if (file.required) {
+      throw new UserError(
+        `env_file ${file.path} not found`,
+        'Create it, or mark it `required: false` in the Compose file',
+      )
+    }
+  }
+  return texts
+}
+
+/** COMPOSE_FILE from the environment or from the current directory's `.env`. */
+async function composeFileVariable(cwd: string, env: Env): Promise<string[] | undefined> {
+  let value = env.COMPOSE_FILE
+  let separator = env.COMPOSE_PATH_SEPARATOR
+  if (!value) {
+    const dotEnv = await readOptional(path.join(cwd, '.env'))
+    const parsed = dotEnv === undefined ? {} : parseDotEnv(dotEnv, env)
+    value = parsed.COMPOSE_FILE
+    separator ??= parsed.COMPOSE_PATH_SEPARATOR
+  }
+  if (!value) return undefined
+  return value
+    .split(separator || ':')
+    .filter(Boolean)
+    .map((file) => path.resolve(cwd, file))
+}
+
+async function requireFiles(files: string[], what: string): Promise<string[]> {
+  for (const file of files) {
+    if (!(await isFile(file))) {
+      throw new UserError(
+        `Compose file ${file} not found (${what})`,
+        'Check the path; without one, geniro-dev uses the compose.yaml of the current directory',
+      )
+    }
+  }
+  return files
+}
+
+async function firstExisting(dir: string, names: readonly string[]): Promise<string | undefined> {
+  for (const name of names) {
+    const candidate = path.join(dir, name)
+    if (await isFile(candidate)) return candidate
+  }
+  return undefined
+}
+
+async function isFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile()
+  } catch {
+    return false
+  }
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    throw new UserError(
+      `cannot read Compose file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      'Check the file and its permissions',
+    )
+  }
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw new UserError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      'Check the file and its permissions',
+    )
+  }
+}

@@ -1,0 +1,413 @@
+import {createHash, createHmac, pbkdf2Sync, randomBytes} from 'node:crypto'
+import type {Client, ClientConfig} from 'pg'
+import {GeniroError, TimeoutError, UserError, formatDuration} from '../core/errors.js'
+import type {ExitCodeName} from '../core/exit-codes.js'
+
+export interface PgTarget {
+  host: string
+  port: number
+  user: string
+  password: string
+  /** The admin connection's database; default `postgres`, which initdb always creates. */
+  database?: string
+}
+
+export interface PostgresOptions {
+  /** How long a connection attempt may take (default 5 s). */
+  connectTimeoutMs?: number
+  /** How long one statement may take (default 60 s; CREATE DATABASE copies a template). */
+  queryTimeoutMs?: number
+}
+
+export interface DatabaseInfo {
+  name: string
+  owner: string
+}
+
+export interface RolePrivileges {
+  name: string
+  superuser: boolean
+  createRole: boolean
+  createDb: boolean
+}
+
+/** PostgreSQL answered with an error nobody can fix by a flag; carries its SQLSTATE. */
+export class PostgresError extends GeniroError {
+  readonly exitCodeName: ExitCodeName = 'toolFailed'
+  constructor(
+    message: string,
+    readonly sqlState: string | undefined,
+    hint?: string,
+  ) {
+    super(message, hint)
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {...super.toJSON(), sqlState: this.sqlState ?? null}
+  }
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
+const DEFAULT_QUERY_TIMEOUT_MS = 60_000
+const CREDENTIALS_HINT = 'pass --pg-user/--pg-password or set PGUSER/PGPASSWORD'
+const PRIVILEGES_HINT =
+  'connect as a superuser or a role with CREATEROLE and CREATEDB (--pg-user/--pg-password)'
+
+/** SQLSTATEs this adapter tells apart. */
+const SQLSTATE = {
+  invalidPassword: '28P01',
+  invalidAuthorization: '28000',
+  unknownDatabase: '3D000',
+  insufficientPrivilege: '42501',
+  duplicateObject: '42710',
+  duplicateDatabase: '42P04',
+} as const
+
+/** The Compose stack's PostgreSQL, reached as its admin user; `pg` loads on first use. */
+export class Postgres {
+  private admin?: Promise<Client>
+  private readonly connectTimeoutMs: number
+  private readonly queryTimeoutMs: number
+
+  constructor(
+    readonly target: PgTarget,
+    options: PostgresOptions = {},
+  ) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+    this.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
+  }
+
+  /** host:port as messages show it. */
+  get address(): string {
+    const host = this.target.host.includes(':') ? `[${this.target.host}]` : this.target.host
+    return `${host}:${this.target.port}`
+  }
+
+  async databases(): Promise<string[]> {
+    return (await this.databasesWithOwners()).map((database) => database.name)
+  }
+
+  async databasesWithOwners(): Promise<DatabaseInfo[]> {
+    return this.query<DatabaseInfo>(
+      'SELECT datname AS name, pg_get_userbyid(datdba) AS owner FROM pg_database ORDER BY datname',
+      [],
+      'list databases',
+    )
+  }
+
+  async roleExists(name: string): Promise<boolean> {
+    const rows = await this.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name], 'read roles')
+    return rows.length > 0
+  }
+
+  /** What the admin user may do, to refuse before changing anything. */
+  async privileges(): Promise<RolePrivileges> {
+    const [row] = await this.query<RolePrivileges>(
+      `SELECT rolname AS name, rolsuper AS superuser, rolcreaterole AS "createRole",
+              rolcreatedb AS "createDb"
+         FROM pg_roles WHERE rolname = current_user`,
+      [],
+      'read its own role',
+    )
+    if (!row) throw new PostgresError(`the current user is not in pg_roles`, undefined)
+    return row
+  }
+
+  /** Extensions the server's image ships (CREATE EXTENSION can load them). */
+  async availableExtensions(): Promise<string[]> {
+    const rows = await this.query<{name: string}>(
+      'SELECT name FROM pg_available_extensions ORDER BY name',
+      [],
+      'list available extensions',
+    )
+    return rows.map((row) => row.name)
+  }
+
+  /**
+   * Whether `as` can log in with that password. Only authentication failures mean "no";
+   * an unreachable server is still an error.
+   */
+  async canLogin(as: {user: string; password: string}): Promise<boolean> {
+    let client: Client
+    try {
+      client = await this.connect({user: as.user, password: as.password})
+    } catch (error) {
+      if (error instanceof LoginRefused) return false
+      throw error
+    }
+    await client.end().catch(() => {})
+    return true
+  }
+
+  /**
+   * A LOGIN role with that password. An existing role that already logs in with it is left
+   * alone (nothing is written); otherwise its password (and LOGIN) is set.
+   */
+  async ensureRole(
+    name: string,
+    password: string,
+  ): Promise<'created' | 'unchanged' | 'password-set'> {
+    const pg = await loadPg()
+    const secret = passwordLiteral(password, pg.escapeLiteral)
+    if (!(await this.roleExists(name))) {
+      try {
+        await this.query(
+          `CREATE ROLE ${pg.escapeIdentifier(name)} WITH LOGIN PASSWORD ${secret}`,
+          [],
+          `create role ${name}`,
+        )
+        return 'created'
+      } catch (error) {
+        // Another run created it meanwhile: fall through to the password check.
+        if (!(error instanceof PostgresError && error.sqlState === SQLSTATE.duplicateObject))
+          throw error
+      }
+    }
+    if (await this.canLogin({user: name, password})) return 'unchanged'
+    await this.query(
+      `ALTER ROLE ${pg.escapeIdentifier(name)} WITH LOGIN PASSWORD ${secret}`,
+      [],
+      `set the password of role ${name}`,
+    )
+    return 'password-set'
+  }
+
+  /** A database owned by `owner`; an existing one is left as it is (its owner is the caller's check). */
+  async ensureDatabase(name: string, owner: string): Promise<'created' | 'unchanged'> {
+    const pg = await loadPg()
+    const exists = await this.query(
+      'SELECT 1 FROM pg_database WHERE datname = $1',
+      [name],
+      'read databases',
+    )
+    if (exists.length > 0) return 'unchanged'
+    try {
+      await this.query(
+        `CREATE DATABASE ${pg.escapeIdentifier(name)} OWNER ${pg.escapeIdentifier(owner)}`,
+        [],
+        `create database ${name}`,
+      )
+      return 'created'
+    } catch (error) {
+      if (error instanceof PostgresError && error.sqlState === SQLSTATE.duplicateDatabase)
+        return 'unchanged'
+      throw error
+    }
+  }
+
+  /** An extension inside `database`, created as the admin user (most need a superuser). */
+  async ensureExtension(database: string, extension: string): Promise<'created' | 'unchanged'> {
+    const pg = await loadPg()
+    const client = await this.connect({database})
+    try {
+      const run = (sql: string, params: unknown[], doing: string) =>
+        this.run<{installed: boolean}>(client, sql, params, doing)
+      const [row] = await run(
+        `SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = $1) AS installed`,
+        [extension],
+        `read extensions in ${database}`,
+      )
+      if (row?.installed) return 'unchanged'
+      const available = await run(
+        'SELECT 1 FROM pg_available_extensions WHERE name = $1',
+        [extension],
+        'list available extensions',
+      )
+      if (available.length === 0) throw missingExtension(extension, this.address)
+      await run(
+        `CREATE EXTENSION IF NOT EXISTS ${pg.escapeIdentifier(extension)}`,
+        [],
+        `create extension ${extension} in ${database}`,
+      )
+      return 'created'
+    } finally {
+      await client.end().catch(() => {})
+    }
+  }
+
+  async close(): Promise<void> {
+    const admin = this.admin
+    this.admin = undefined
+    if (!admin) return
+    const client = await admin.catch(() => undefined)
+    await client?.end().catch(() => {})
+  }
+
+  private async query<Row = Record<string, unknown>>(
+    sql: string,
+    params: unknown[],
+    doing: string,
+  ): Promise<Row[]> {
+    if (!this.admin) {
+      this.admin = this.connect({})
+      // A failed connection is not cached: the next call tries again.
+      this.admin.catch(() => (this.admin = undefined))
+    }
+    return this.run<Row>(await this.admin, sql, params, doing)
+  }
+
+  private async run<Row>(
+    client: Client,
+    sql: string,
+    params: unknown[],
+    doing: string,
+  ): Promise<Row[]> {
+    try {
+      const result = await client.query(sql, params)
+      return result.rows as Row[]
+    } catch (error) {
+      throw this.failure(error, this.target.user, doing)
+    }
+  }
+
+  /** A connected client; the admin's unless `as` says otherwise. */
+  private async connect(as: {
+    user?: string
+    password?: string
+    database?: string
+  }): Promise<Client> {
+    const pg = await loadPg()
+    const user = as.user ?? this.target.user
+    const config: ClientConfig = {
+      host: this.target.host,
+      port: this.target.port,
+      user,
+      password: as.password ?? this.target.password,
+      database: as.database ?? this.target.database ?? 'postgres',
+      connectionTimeoutMillis: this.connectTimeoutMs,
+      query_timeout: this.queryTimeoutMs,
+      application_name: 'geniro-dev',
+    }
+    const client = new pg.Client(config)
+    // A server that drops an idle connection emits 'error'; the next query reports it.
+    client.on('error', () => {})
+    const started = Date.now()
+    try {
+      await client.connect()
+      return client
+    } catch (error) {
+      await client.end().catch(() => {})
+      const elapsed = Date.now() - started
+      if (as.user !== undefined && isLoginRefusal(error)) throw new LoginRefused()
+      throw this.failure(error, user, 'connect', elapsed >= this.connectTimeoutMs)
+    }
+  }
+
+  /** Maps what pg or the socket threw to the error a user reads; anything unknown is a bug. */
+  private failure(error: unknown, user: string, doing: string, timedOut = false): Error {
+    if (error instanceof GeniroError) return error
+    const code = errorCode(error)
+    const message = error instanceof Error ? error.message : String(error)
+    const at = this.address
+    if (code === SQLSTATE.invalidPassword) {
+      return new UserError(
+        `password authentication failed for user "${user}" at ${at}`,
+        CREDENTIALS_HINT,
+      )
+    }
+    if (code === SQLSTATE.invalidAuthorization) {
+      return new UserError(
+        `PostgreSQL at ${at} refused user "${user}": ${message}`,
+        CREDENTIALS_HINT,
+      )
+    }
+    if (code === SQLSTATE.unknownDatabase) {
+      return new UserError(`PostgreSQL at ${at}: ${message}`, 'check the database to connect to')
+    }
+    if (code === SQLSTATE.insufficientPrivilege) {
+      return new UserError(`user "${user}" may not ${doing} at ${at}: ${message}`, PRIVILEGES_HINT)
+    }
+    if (code === 'ECONNREFUSED' || code === 'EADDRNOTAVAIL') {
+      return new UserError(`nothing listens on ${at} (connection refused)`, STACK_HINT)
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+      return new UserError(`cannot resolve the PostgreSQL host ${this.target.host}`, STACK_HINT)
+    }
+    if (timedOut || /timeout expired|connection timeout/i.test(message) || code === 'ETIMEDOUT') {
+      return new UserError(
+        `no PostgreSQL answered at ${at} within ${formatDuration(this.connectTimeoutMs)}`,
+        STACK_HINT,
+      )
+    }
+    if (
+      /Connection terminated/i.test(message) ||
+      code === 'ECONNRESET' ||
+      code === 'EHOSTUNREACH'
+    ) {
+      return new UserError(
+        `the connection to ${at} was closed before PostgreSQL answered (is it still starting?)`,
+        STACK_HINT,
+      )
+    }
+    if (/Query read timeout/i.test(message)) {
+      return new TimeoutError(`${doing} at ${at}`, this.queryTimeoutMs)
+    }
+    if (code && /^[0-9A-Z]{5}$/.test(code)) {
+      return new PostgresError(`PostgreSQL at ${at} could not ${doing}: ${message}`, code)
+    }
+    return error instanceof Error ? error : new Error(message)
+  }
+}
+
+const STACK_HINT =
+  'start the Compose stack (`docker compose up -d`) and check the host port its postgres service publishes'
+
+/** canLogin's "no": the server is there and said the credentials do not log in. */
+class LoginRefused extends Error {}
+
+function isLoginRefusal(error: unknown): boolean {
+  const code = errorCode(error)
+  return code === SQLSTATE.invalidPassword || code === SQLSTATE.invalidAuthorization
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined
+  const code = (error as {code?: unknown}).code
+  if (typeof code === 'string') return code
+  // Node reports a refused connection to a name with several addresses as an AggregateError.
+  const inner = (error as {errors?: unknown[]}).errors
+  return Array.isArray(inner) && inner.length > 0 ? errorCode(inner[0]) : undefined
+}
+
+function missingExtension(extension: string, at: string): UserError {
+  const image =
+    extension === 'vector'
+      ? 'an image with pgvector, e.g. pgvector/pgvector:pg17'
+      : 'an image that ships it'
+  return new UserError(
+    `the Compose PostgreSQL image at ${at} lacks the "${extension}" extension`,
+    `switch the Compose postgres service to ${image}, then run this again`,
+  )
+}
+
+type PgModule = (typeof import('pg'))['default']
+let pgModule: Promise<PgModule> | undefined
+
+/** `pg` costs a few milliseconds to load: only commands that talk to PostgreSQL pay. */
+function loadPg(): Promise<PgModule> {
+  pgModule ??= import('pg').then((module) => module.default)
+  return pgModule
+}
+
+/**
+ * The password as CREATE/ALTER ROLE takes it (no bind parameters there). A printable-ASCII
+ * password goes as a SCRAM-SHA-256 verifier, so the plain text never reaches the server's
+ * statement log; anything else goes as an escaped literal for the server to hash (it applies
+ * SASLprep, which a verifier built here would have to match).
+ */
+function passwordLiteral(password: string, escapeLiteral: (value: string) => string): string {
+  if (password === '') throw new UserError('the database role password is empty')
+  if (password.includes('\0')) throw new UserError('the database role password contains a NUL byte')
+  return escapeLiteral(/^[\x20-\x7e]+$/.test(password) ? scramVerifier(password) : password)
+}
+
+/** RFC 5802/7677 stored form, as PostgreSQL's own pg_fe_scram_build_secret writes it. */
+function scramVerifier(password: string, iterations = 4096): string {
+  const salt = randomBytes(16)
+  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256')
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest()
+  const storedKey = createHash('sha256').update(clientKey).digest()
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest()
+  const b64 = (buffer: Buffer) => buffer.toString('base64')
+  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`
+}

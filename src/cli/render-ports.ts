@@ -1,0 +1,27 @@
+import type {PortsReport} from '../services/ports.js'
+
+/** The coexistence report: Compose's ports, the forwards' ports, what is bound, conflicts. */
+export function renderPorts(report: PortsReport): string {
+  const lines = ['Docker Compose publishes:']
+  if (report.compose.length === 0) lines.push('  nothing (no running Compose containers or files)')
+  for (const p of report.compose) {
+    const host = p.hostIp ? (p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp) : '*'
+    lines.push(
+      `  ${`${host}:${p.published}`.padEnd(22)} -> ${p.target}/${p.protocol}  ${p.project}/${p.service}`,
+    )
+  }
+  lines.push('', 'geniro-dev forwards use (127.0.0.1):')
+  for (const f of report.forwards)
+    lines.push(`  ${String(f.localPort).padEnd(6)} ${f.name} (remote ${f.remotePort})`)
+  lines.push('', 'Bound now:')
+  if (report.bound.length === 0) lines.push('  none of these ports')
+  for (const b of report.bound) lines.push(`  ${String(b.port).padEnd(6)} ${b.holder}`)
+  lines.push('')
+  if (report.conflicts.length === 0) lines.push('No conflicts.')
+  for (const c of report.conflicts) {
+    lines.push(
+      `CONFLICT port ${c.port} (${c.forward}): ${c.holder}; use --port ${c.forward}=PORT or forward --next-free`,
+    )
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,180 @@
+import {UserError} from './errors.js'
+import {FORWARD_TARGETS} from './port-table.js'
+
+/** One forward: a stable listener on 127.0.0.1:localPort tunnelled to `target`:remotePort. */
+export interface ForwardSpec {
+  /** The chart component, e.g. `api`. */
+  name: string
+  localPort: number
+  remotePort: number
+  /** kubectl's resource form, e.g. `svc/geniro-api`. */
+  target: string
+}
+
+export type ForwardState = 'starting' | 'ready' | 'reconnecting' | 'failed'
+
+export interface ForwardStatus extends ForwardSpec {
+  state: ForwardState
+  /** Tunnels started after the first one (pod restarts, lost connections, kubectl exits). */
+  restarts: number
+  /** kubectl's own ephemeral port behind the stable listener, while a tunnel is up. */
+  tunnelPort?: number
+  /** The last thing kubectl said before its tunnel failed. */
+  lastError?: string
+}
+
+/** What a running supervisor writes to its state file. */
+export interface SupervisorState {
+  pid: number
+  startedAt: string
+  kubeContext: string
+  namespace: string
+  release: string
+  logFile: string
+  forwards: ForwardStatus[]
+}
+
+/** A Service of the release, as the cluster lists it. */
+export interface ReleaseService {
+  component: string
+  name: string
+}
+
+export interface ForwardPlanInput {
+  /** Services of the release (their `app.kubernetes.io/component` and name). */
+  services: readonly ReleaseService[]
+  /** `--only`: component names; empty means every forwardable component. */
+  only: readonly string[]
+  /** Local ports the user chose per component (flag or config file). */
+  overrides: Readonly<Record<string, number>>
+  /** Ports `--next-free` chose for this cluster on an earlier run. */
+  kept: Readonly<Record<string, number>>
+}
+
+export const FORWARD_NAMES = FORWARD_TARGETS.map((target) => target.component)
+
+/**
+ * Which forwards to run and on which local ports: the offset table (DESIGN.md §2), the
+ * user's overrides over ports kept from earlier runs, for the components the release has.
+ */
+export function planForwards(input: ForwardPlanInput): ForwardSpec[] {
+  for (const name of [...input.only, ...Object.keys(input.overrides)]) {
+    if (!FORWARD_NAMES.includes(name)) {
+      throw new UserError(
+        `"${name}" is not a forwardable component`,
+        `use one of: ${FORWARD_NAMES.join(', ')}`,
+      )
+    }
+  }
+  const specs: ForwardSpec[] = []
+  for (const target of FORWARD_TARGETS) {
+    if (input.only.length > 0 && !input.only.includes(target.component)) continue
+    // Headless Services share the component label; the plain one is named <fullname>-<component>.
+    const service =
+      input.services.find(
+        (s) => s.component === target.component && s.name.endsWith(`-${target.component}`),
+      ) ?? input.services.find((s) => s.component === target.component)
+    if (!service) {
+      if (input.only.includes(target.component)) {
+        throw new UserError(
+          `the release has no ${target.component} Service to forward`,
+          'is the component enabled in the values? `geniro-dev status` lists what runs',
+        )
+      }
+      continue
+    }
+    specs.push({
+      name: target.component,
+      localPort:
+        input.overrides[target.component] ?? input.kept[target.component] ?? target.localPort,
+      remotePort: target.remotePort,
+      target: `svc/${service.name}`,
+    })
+  }
+  const byPort = new Map<number, string>()
+  for (const spec of specs) {
+    const other = byPort.get(spec.localPort)
+    if (other) {
+      throw new UserError(
+        `${other} and ${spec.name} would both listen on port ${spec.localPort}`,
+        'give them different ports with --port NAME=PORT',
+      )
+    }
+    byPort.set(spec.localPort, spec.name)
+  }
+  return specs
+}
+
+/** How far `--next-free` looks above a port before it gives up. */
+export const NEXT_FREE_SPAN = 100
+
+/**
+ * The ports `--next-free` tries for a forward, in order: the ones just above the wanted
+ * port, so the same machine state always yields the same choice.
+ */
+export function nextFreeCandidates(port: number): number[] {
+  const candidates: number[] = []
+  for (let next = port + 1; next <= Math.min(port + NEXT_FREE_SPAN, 65_535); next++)
+    candidates.push(next)
+  return candidates
+}
+
+/** Parses `--port NAME=PORT` (repeatable) and config-file ports into overrides. */
+export function parsePortOverrides(entries: readonly string[]): Record<string, number> {
+  const overrides: Record<string, number> = {}
+  for (const entry of entries) {
+    const match = /^([a-z-]+)=(\d{1,5})$/.exec(entry.trim())
+    const port = match ? Number(match[2]) : Number.NaN
+    if (!match || !validPort(port)) {
+      throw new UserError(
+        `--port "${entry}" is not NAME=PORT`,
+        `e.g. --port api=15001 (a port from 1024 to 65535; names: ${FORWARD_NAMES.join(', ')})`,
+      )
+    }
+    overrides[match[1]!] = port
+  }
+  return overrides
+}
+
+export function validPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1024 && port <= 65_535
+}
+
+const BACKOFF_STEPS_MS = [0, 250, 500, 1_000, 2_000, 4_000] as const
+
+/**
+ * The wait before a tunnel's next start: immediate after a tunnel that had served for a
+ * while, then growing and capped while kubectl keeps failing (a pod that crash-loops).
+ */
+export function tunnelBackoffMs(consecutiveFailures: number): number {
+  const index = Math.min(Math.max(consecutiveFailures, 0), BACKOFF_STEPS_MS.length - 1)
+  return BACKOFF_STEPS_MS[index]!
+}
+
+/** After this many starts in a row without a ready tunnel, a forward is reported failed. */
+export const FAILED_AFTER_ATTEMPTS = 4
+
+/** kubectl's ready line: `Forwarding from 127.0.0.1:41235 -> 5000` → 41235. */
+export function parseForwardingLine(line: string): number | undefined {
+  const match = /^Forwarding from 127\.0\.0\.1:(\d+) -> \d+/.exec(line.trim())
+  return match ? Number(match[1]) : undefined
+}
+
+/** The kubectl argv of one tunnel: kubectl picks a free local port itself (`:REMOTE`). */
+export function portForwardArgs(
+  spec: ForwardSpec,
+  kubeContext: string,
+  namespace: string,
+): string[] {
+  return [
+    '--context',
+    kubeContext,
+    '--namespace',
+    namespace,
+    'port-forward',
+    spec.target,
+    `:${spec.remotePort}`,
+    '--address',
+    '127.0.0.1',
+  ]
+}

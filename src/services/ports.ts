@@ -1,0 +1,81 @@
+import type {ComposePort} from '../core/compose-model.js'
+import {FORWARD_TARGETS} from '../core/port-table.js'
+import type {ForwardSpec} from '../core/forward-plan.js'
+import type {ForwardStateDir} from '../adapters/forward-state.js'
+import {readForwardStatus} from '../forward/status.js'
+import {detectCompose} from './compose-detect.js'
+import {portOccupant, type PortConflict} from './forward.js'
+import type {Compose} from '../adapters/compose.js'
+import type {Docker} from '../adapters/docker.js'
+
+export interface PortsInput {
+  /** Compose files (positional or --compose-file); with none and no project, every running Compose container. */
+  composeFiles: string[]
+  /** Use Compose's own file discovery in the current directory (`--compose`). */
+  discover: boolean
+  project?: string
+  cwd: string
+  env: Record<string, string | undefined>
+  /** The forwards' state dir of the cluster and namespace in question. */
+  forwards: ForwardStateDir
+  /** Per-forward port overrides (flags and config file). */
+  overrides: Record<string, number>
+}
+
+export interface PortsReport {
+  compose: ComposePort[]
+  forwards: Array<Pick<ForwardSpec, 'name' | 'localPort' | 'remotePort'>>
+  /** Ports of either list that something listens on now, and who. */
+  bound: Array<{port: number; holder: string}>
+  conflicts: PortConflict[]
+}
+
+/**
+ * `geniro-dev ports`: what Compose publishes, which local ports the forwards use (the
+ * running supervisor's, else the offset table with this cluster's kept and configured
+ * ports), what is bound now, and every forward port something else holds.
+ */
+export async function portsReport(
+  input: PortsInput,
+  tools: {compose: Compose; docker: Docker},
+): Promise<PortsReport> {
+  const compose =
+    input.composeFiles.length > 0 || input.discover || input.project
+      ? (
+          await detectCompose(
+            {files: input.composeFiles, project: input.project, cwd: input.cwd, env: input.env},
+            tools.compose,
+          )
+        ).services.flatMap((service) => service.ports)
+      : await tools.docker.composePorts().catch(() => [] as ComposePort[])
+
+  const files = input.forwards
+  const running = readForwardStatus(files)
+  const kept = files.keptPorts()
+  const forwards = running.supervisor.running
+    ? running.forwards.map(({name, localPort, remotePort}) => ({name, localPort, remotePort}))
+    : FORWARD_TARGETS.filter((t) => !t.optional).map((t) => ({
+        name: t.component,
+        localPort: input.overrides[t.component] ?? kept[t.component] ?? t.localPort,
+        remotePort: t.remotePort,
+      }))
+
+  // Our own running forwards hold their ports: that is not a conflict.
+  const ours = (port: number) =>
+    running.supervisor.running && forwards.some((f) => f.localPort === port)
+  const ports = [
+    ...new Set([...forwards.map((f) => f.localPort), ...compose.map((p) => p.published)]),
+  ].sort((a, b) => a - b)
+  const bound: PortsReport['bound'] = []
+  for (const port of ports) {
+    const holder = ours(port)
+      ? `geniro-dev forward (supervisor pid ${running.supervisor.pid})`
+      : await portOccupant(port, compose)
+    if (holder) bound.push({port, holder})
+  }
+  const conflicts = forwards.flatMap((f) => {
+    const holder = bound.find((b) => b.port === f.localPort)?.holder
+    return holder && !ours(f.localPort) ? [{port: f.localPort, forward: f.name, holder}] : []
+  })
+  return {compose, forwards, bound, conflicts}
+}

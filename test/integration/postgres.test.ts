@@ -1,0 +1,404 @@
+/**
+ * The Postgres adapter and ensureBridgeDatabases against a real PostgreSQL in the private
+ * engine: PostgreSQL 17 + pgvector as a Compose stack would run it (POSTGRES_DB=geniro and an
+ * init script creating keycloak and litellm), and PostgreSQL 15 without pgvector.
+ */
+import {execFileSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {createServer, type Server, type Socket} from 'node:net'
+import {tmpdir} from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
+import {Postgres, type PgTarget} from '../../src/adapters/postgres.js'
+import {planBridgeDatabases, reservedDatabaseNames} from '../../src/core/bridge-databases.js'
+import {UserError} from '../../src/core/errors.js'
+import {ensureBridgeDatabases} from '../../src/services/bridge-databases.js'
+import {ensurePostgresImage, type PostgresFlavour} from '../support/postgres-image.js'
+import {dockerCli} from '../support/toolchain.js'
+
+const dockerHost = inject('dockerHost')
+const ADMIN = {user: 'geniro', password: 'compose-secret'}
+const ENVIRONMENT = {
+  POSTGRES_USER: ADMIN.user,
+  POSTGRES_PASSWORD: ADMIN.password,
+  POSTGRES_DB: 'geniro',
+}
+const INIT_SQL = 'CREATE DATABASE keycloak;\nCREATE DATABASE litellm;\n'
+const ROLE_PASSWORD = 'k8s-role-secret'
+
+const containers: string[] = []
+const scratch = mkdtempSync(path.join(tmpdir(), 'gdev-pg-test-'))
+
+function docker(args: string[]): string {
+  return execFileSync(dockerCli(), args, {
+    env: {...process.env, DOCKER_HOST: dockerHost},
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim()
+}
+
+/** A container like the Compose stack's postgres service, published on an ephemeral 127.0.0.1 port. */
+async function startPostgres(flavour: PostgresFlavour): Promise<PgTarget> {
+  const image = await ensurePostgresImage(dockerHost, flavour)
+  const initDir = path.join(scratch, `init-${flavour}`)
+  execFileSync('mkdir', ['-p', initDir])
+  writeFileSync(path.join(initDir, '01-databases.sql'), INIT_SQL)
+  // mkdtemp makes 0700 directories; the server reads the scripts as uid 999.
+  chmodSync(scratch, 0o755)
+  chmodSync(initDir, 0o755)
+  const name = `gdev-pg-test-${flavour}-${randomBytes(4).toString('hex')}`
+  const env = Object.entries(ENVIRONMENT).flatMap(([key, value]) => ['-e', `${key}=${value}`])
+  const id = docker([
+    'run',
+    '-d',
+    '--name',
+    name,
+    ...env,
+    '-v',
+    `${initDir}:/docker-entrypoint-initdb.d:ro`,
+    '-p',
+    '127.0.0.1::5432',
+    image,
+  ])
+  containers.push(id)
+  const published = docker(['port', id, '5432/tcp']).split('\n')[0] ?? ''
+  const port = Number(published.slice(published.lastIndexOf(':') + 1))
+  const target = {host: '127.0.0.1', port, ...ADMIN}
+  await waitUntilReady(target, id)
+  return target
+}
+
+async function waitUntilReady(target: PgTarget, id: string): Promise<void> {
+  const deadline = Date.now() + 60_000
+  for (;;) {
+    const probe = new Postgres(target, {connectTimeoutMs: 2_000})
+    try {
+      await probe.databases()
+      return
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw new Error(
+          `PostgreSQL in ${id} never answered: ${String(error)}\n${docker(['logs', id])}`,
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    } finally {
+      await probe.close()
+    }
+  }
+}
+
+/** A plain pg client as the admin, for the test's own look at the catalogs. */
+async function withAdmin<T>(
+  target: PgTarget,
+  database: string,
+  work: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({...target, database})
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/**
+ * What a write would change: catalog rows with their xmin (any UPDATE, even to the same value,
+ * gives the row a new one), the roles' stored passwords and each database's extensions.
+ */
+async function catalogSnapshot(target: PgTarget): Promise<unknown> {
+  const {databases, roles} = await withAdmin(target, 'postgres', async (client) => ({
+    databases: (
+      await client.query(
+        `SELECT oid::text, xmin::text, datname, pg_get_userbyid(datdba) AS owner
+           FROM pg_database ORDER BY datname`,
+      )
+    ).rows,
+    roles: (
+      await client.query(
+        `SELECT oid::text, xmin::text, rolname, rolsuper, rolcanlogin, rolpassword
+           FROM pg_authid ORDER BY rolname`,
+      )
+    ).rows,
+  }))
+  const extensions: Record<string, unknown> = {}
+  for (const {datname} of databases as Array<{datname: string}>) {
+    if (datname === 'template0') continue
+    extensions[datname] = await withAdmin(
+      target,
+      datname,
+      async (client) =>
+        (
+          await client.query(
+            'SELECT oid::text, xmin::text, extname, extversion FROM pg_extension ORDER BY extname',
+          )
+        ).rows,
+    )
+  }
+  return {databases, roles, extensions}
+}
+
+async function databaseNames(target: PgTarget): Promise<string[]> {
+  return withAdmin(target, 'postgres', async (client) =>
+    (await client.query('SELECT datname FROM pg_database ORDER BY datname')).rows.map(
+      (row: {datname: string}) => row.datname,
+    ),
+  )
+}
+
+async function rejection(promise: Promise<unknown>): Promise<UserError> {
+  const error = await promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+  expect(error).toBeInstanceOf(UserError)
+  return error as UserError
+}
+
+/** The plan the bridge command would make from the Compose service above. */
+function composePlan(options: {database?: string; suffix?: string} = {}) {
+  const reserved = reservedDatabaseNames({environment: ENVIRONMENT}, [INIT_SQL])
+  return planBridgeDatabases({...options, reserved})
+}
+
+afterAll(() => {
+  if (containers.length > 0) docker(['rm', '-f', '-v', ...containers])
+  rmSync(scratch, {recursive: true, force: true})
+})
+
+describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
+  let target: PgTarget
+  let postgres: Postgres
+
+  beforeAll(async () => {
+    target = await startPostgres('pg17-pgvector')
+    postgres = new Postgres(target)
+  })
+
+  afterAll(async () => {
+    await postgres?.close()
+  })
+
+  it('creates geniro_k8s, keycloak_k8s and litellm_k8s owned by a new login role, with vector in geniro_k8s', async () => {
+    const before = await databaseNames(target)
+    expect(before).toEqual(['geniro', 'keycloak', 'litellm', 'postgres', 'template0', 'template1'])
+
+    const result = await ensureBridgeDatabases(postgres, composePlan(), ROLE_PASSWORD)
+
+    expect(result).toEqual({
+      role: {name: 'geniro_k8s', action: 'created'},
+      databases: [
+        {name: 'geniro_k8s', purpose: 'api', action: 'created', extensions: ['vector']},
+        {name: 'keycloak_k8s', purpose: 'keycloak', action: 'created', extensions: []},
+        {name: 'litellm_k8s', purpose: 'litellm', action: 'created', extensions: []},
+      ],
+    })
+    const owners = await withAdmin(target, 'postgres', async (client) =>
+      (
+        await client.query(
+          `SELECT datname, pg_get_userbyid(datdba) AS owner FROM pg_database
+            WHERE datname LIKE '%\\_k8s' ORDER BY datname`,
+        )
+      ).rows.map((row: {datname: string; owner: string}) => `${row.datname}:${row.owner}`),
+    )
+    expect(owners).toEqual([
+      'geniro_k8s:geniro_k8s',
+      'keycloak_k8s:geniro_k8s',
+      'litellm_k8s:geniro_k8s',
+    ])
+
+    // The cluster logs in as the role, not as the Compose admin, and can use vector.
+    const role = {...target, user: 'geniro_k8s', password: ROLE_PASSWORD}
+    const distance = await withAdmin(role, 'geniro_k8s', async (client) => {
+      const me = await client.query(
+        'SELECT rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = current_user',
+      )
+      expect(me.rows[0]).toEqual({rolsuper: false, rolcreatedb: false, rolcreaterole: false})
+      await client.query('CREATE TABLE items (id int, embedding vector(3))')
+      await client.query("INSERT INTO items VALUES (1, '[1,2,3]')")
+      return (await client.query("SELECT embedding <-> '[1,2,4]' AS d FROM items")).rows[0]
+    })
+    expect(distance).toEqual({d: 1})
+  })
+
+  it('reports everything unchanged on a re-run and writes nothing', async () => {
+    const before = await catalogSnapshot(target)
+    const result = await ensureBridgeDatabases(postgres, composePlan(), ROLE_PASSWORD)
+    expect(result.role.action).toBe('unchanged')
+    expect(result.databases.map((database) => database.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ])
+    expect(await catalogSnapshot(target)).toEqual(before)
+  })
+
+  it('sets the role password again when it no longer logs in (the Secret was recreated)', async () => {
+    const postgresForDrift = new Postgres(target)
+    try {
+      expect(await postgresForDrift.ensureRole('geniro_k8s', 'a-new-secret')).toBe('password-set')
+      expect(await postgres.canLogin({user: 'geniro_k8s', password: 'a-new-secret'})).toBe(true)
+      expect(await postgres.canLogin({user: 'geniro_k8s', password: ROLE_PASSWORD})).toBe(false)
+      expect(await postgresForDrift.ensureRole('geniro_k8s', ROLE_PASSWORD)).toBe('password-set')
+      expect(await postgresForDrift.ensureRole('geniro_k8s', ROLE_PASSWORD)).toBe('unchanged')
+    } finally {
+      await postgresForDrift.close()
+    }
+  })
+
+  it.each([
+    ['quotes and backslashes', `it's a "tricky" \\ pass'; DROP ROLE geniro; --`],
+    ['non-ASCII characters', 'pässwörd ✓'],
+  ])('stores a password with %s exactly', async (_, password) => {
+    const name = `quoting_${randomBytes(3).toString('hex')}`
+    expect(await postgres.ensureRole(name, password)).toBe('created')
+    expect(await postgres.canLogin({user: name, password})).toBe(true)
+    expect(await postgres.ensureRole(name, password)).toBe('unchanged')
+    expect(await postgres.roleExists('geniro')).toBe(true)
+  })
+
+  it('refuses a database of the planned name owned by another role, and changes nothing', async () => {
+    await withAdmin(target, 'postgres', (client) => client.query('CREATE DATABASE keycloak_dev2'))
+    const before = await catalogSnapshot(target)
+
+    const error = await rejection(
+      ensureBridgeDatabases(postgres, composePlan({suffix: '_dev2'}), ROLE_PASSWORD),
+    )
+
+    expect(error.message).toContain('keycloak_dev2 (owned by geniro)')
+    expect(error.hint).toMatch(/--database.*--db-suffix/)
+    expect(await catalogSnapshot(target)).toEqual(before)
+    expect(await postgres.roleExists('geniro_dev2')).toBe(false)
+  })
+
+  it("refuses --database naming the Compose stack's own database before connecting", async () => {
+    const before = await databaseNames(target)
+    const error = await rejection(Promise.resolve().then(() => composePlan({database: 'keycloak'})))
+    expect(error.message).toContain('keycloak')
+    expect(await databaseNames(target)).toEqual(before)
+  })
+
+  it('refuses an admin user without the privileges it needs, before changing anything', async () => {
+    await withAdmin(target, 'postgres', (client) =>
+      client.query("CREATE ROLE plain_user LOGIN PASSWORD 'plain-secret'"),
+    )
+    const before = await catalogSnapshot(target)
+    const weak = new Postgres({...target, user: 'plain_user', password: 'plain-secret'})
+    try {
+      const error = await rejection(
+        ensureBridgeDatabases(weak, composePlan({suffix: '_weak'}), ROLE_PASSWORD),
+      )
+      expect(error.message).toMatch(/lacks CREATEROLE, CREATEDB, SUPERUSER/)
+      expect(error.hint).toContain('superuser')
+    } finally {
+      await weak.close()
+    }
+    expect(await catalogSnapshot(target)).toEqual(before)
+  })
+
+  it('turns a missing privilege at run time into a UserError', async () => {
+    const weak = new Postgres({...target, user: 'plain_user', password: 'plain-secret'})
+    try {
+      const error = await rejection(weak.ensureDatabase('plain_db', 'plain_user'))
+      expect(error.message).toMatch(
+        /user "plain_user" may not create database plain_db at 127\.0\.0\.1:\d+/,
+      )
+    } finally {
+      await weak.close()
+    }
+  })
+
+  it('refuses to use the admin user itself as the bridge role', async () => {
+    const plan = {...composePlan({suffix: '_self'}), role: ADMIN.user}
+    const error = await rejection(ensureBridgeDatabases(postgres, plan, ROLE_PASSWORD))
+    expect(error.message).toContain('lock the Compose stack out')
+  })
+
+  it('says the image lacks an extension the server does not have', async () => {
+    const error = await rejection(postgres.ensureExtension('geniro_k8s', 'no_such_extension'))
+    expect(error.message).toMatch(
+      /Compose PostgreSQL image at 127\.0\.0\.1:\d+ lacks the "no_such_extension"/,
+    )
+  })
+
+  it('reports a wrong password as a UserError naming the user and address', async () => {
+    const wrong = new Postgres({...target, password: 'not-the-password'})
+    try {
+      const error = await rejection(wrong.databases())
+      expect(error.message).toBe(
+        `password authentication failed for user "geniro" at 127.0.0.1:${target.port}`,
+      )
+      expect(error.hint).toContain('--pg-user/--pg-password')
+      expect(error.hint).toContain('PGUSER/PGPASSWORD')
+    } finally {
+      await wrong.close()
+    }
+  })
+})
+
+describe('bridge databases on a Compose PostgreSQL 15 without pgvector', () => {
+  it('refuses before creating anything and says the image lacks pgvector', async () => {
+    const target = await startPostgres('pg15')
+    const postgres = new Postgres(target)
+    try {
+      const before = await catalogSnapshot(target)
+      const error = await rejection(ensureBridgeDatabases(postgres, composePlan(), ROLE_PASSWORD))
+      expect(error.message).toMatch(
+        /Compose PostgreSQL image at 127\.0\.0\.1:\d+ lacks the extension vector/,
+      )
+      expect(error.hint).toContain('pgvector/pgvector')
+      expect(await catalogSnapshot(target)).toEqual(before)
+
+      const direct = await rejection(postgres.ensureExtension('geniro', 'vector'))
+      expect(direct.hint).toContain('pgvector/pgvector')
+    } finally {
+      await postgres.close()
+    }
+  })
+})
+
+describe('an unreachable PostgreSQL', () => {
+  let silent: Server
+  const sockets: Socket[] = []
+
+  beforeAll(async () => {
+    // Accepts connections and never says a word: a wedged server or a black-holed port.
+    silent = createServer((socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+  })
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise((resolve) => silent.close(resolve))
+  })
+
+  it('reports a closed port as a UserError saying nothing listens there', async () => {
+    const port = await closedPort()
+    const postgres = new Postgres({host: '127.0.0.1', port, ...ADMIN})
+    const error = await rejection(postgres.databases())
+    expect(error.message).toBe(`nothing listens on 127.0.0.1:${port} (connection refused)`)
+    expect(error.hint).toContain('docker compose up')
+    await postgres.close()
+  })
+
+  it('gives up on a server that never answers after the connect timeout', async () => {
+    const {port} = silent.address() as {port: number}
+    const postgres = new Postgres({host: '127.0.0.1', port, ...ADMIN}, {connectTimeoutMs: 500})
+    const started = Date.now()
+    const error = await rejection(postgres.roleExists('geniro_k8s'))
+    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(error.message).toBe(`no PostgreSQL answered at 127.0.0.1:${port} within 500ms`)
+    await postgres.close()
+  })
+})
+
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const {port} = server.address() as {port: number}
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
