@@ -402,10 +402,10 @@ describe('bridge mode (ci/bridge-values.yaml)', () => {
   const options = {valuesFiles: ['ci/bridge-values.yaml']}
   const OWN_DATABASES = {
     api: 'geniro_k8s',
-    litellm: 'geniro_k8s_litellm',
-    keycloak: 'geniro_k8s_keycloak',
+    litellm: 'litellm_k8s',
+    keycloak: 'keycloak_k8s',
   }
-  const BRIDGE_SECRET = {name: 'geniro-dev-bridge', key: 'password'}
+  const BRIDGE_SECRET = {name: 'geniro-dev-bridge-postgresql', key: 'password'}
 
   it('runs no PostgreSQL of its own', async () => {
     const r = await render(options)

@@ -77,7 +77,7 @@ Called once, from validate.yaml.
 {{- fail "values: daytona.enabled needs daytona.api.enabled" -}}
 {{- end -}}
 {{- $databases := dict -}}
-{{- range $owner, $database := dict "api" $v.api.database "litellm" $v.litellm.database "keycloak" $v.keycloak.database "daytona" $v.daytona.database -}}
+{{- range $owner, $database := dict "api" (include "geniro.api.database" .) "litellm" $v.litellm.database "keycloak" $v.keycloak.database "daytona" $v.daytona.database -}}
 {{- if hasKey $databases $database -}}
 {{- fail (printf "values: %s.database and %s.database are both %q; every component needs its own database" (get $databases $database) $owner $database) -}}
 {{- end -}}

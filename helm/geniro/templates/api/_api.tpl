@@ -1,6 +1,18 @@
 {{/* Helpers of the API component. */}}
 
 {{/*
+The API's database: externalPostgresql.database when an external server is used and it is
+set (bridge mode gives the cluster its own database on a shared server), else api.database.
+*/}}
+{{- define "geniro.api.database" -}}
+{{- if and .Values.externalPostgresql.enabled .Values.externalPostgresql.database -}}
+{{- .Values.externalPostgresql.database -}}
+{{- else -}}
+{{- .Values.api.database -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
 Applies the API's database migrations (MikroORM) before the API starts, after the database
 accepts connections. Two replicas starting together may both try: the loser fails on the
 migrations table lock or a duplicate, its init container restarts, and finds nothing left
@@ -16,7 +28,7 @@ to do.
     - configMapRef:
         name: {{ include "geniro.componentName" (dict "context" . "component" "api") }}
   env:
-    {{- include "geniro.postgresql.env" (dict "context" . "database" $v.database) | nindent 4 }}
+    {{- include "geniro.postgresql.env" (dict "context" . "database" (include "geniro.api.database" .)) | nindent 4 }}
   resources:
     {{- toYaml $v.resources | nindent 4 }}
   securityContext:
