@@ -1,6 +1,8 @@
+import {randomBytes} from 'node:crypto'
 import type {ComposePort} from '../core/compose-model.js'
 import {parseDockerPsCompose} from '../core/compose-runtime.js'
 import {ToolFailedError} from '../core/errors.js'
+import {pickIpv4Gateway} from '../core/host-address.js'
 import {stderrTail, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
@@ -11,6 +13,59 @@ export interface DockerEngineInfo {
 }
 
 const NO_SUCH_CONTAINER = /No such (container|object)/i
+// 20.10+: "network N not found"; older CLIs: "Error: No such network: N".
+const NO_SUCH_NETWORK = /No such network|network \S+ not found/i
+const ALREADY_CONNECTED = /already exists in network|already attached|already connected/i
+const NOT_CONNECTED = /is not connected to (the )?network/i
+
+/**
+ * The image of the throwaway container probeTcp runs: pinned, and overridable (air-gapped
+ * machines, mirrors). Any image with a busybox `sh` and `nc` on PATH does.
+ */
+export const DEFAULT_PROBE_IMAGE = 'busybox:1.37.0'
+/** Names of probe containers; a random suffix makes each unique. */
+export const PROBE_CONTAINER_PREFIX = 'geniro-dev-probe-'
+/** Room for `docker run` itself (create, start, and a first pull of the probe image). */
+const PROBE_OVERHEAD_MS = 90_000
+const PROBE_MARK = 'geniro-dev-probe exit='
+
+export type TcpProbeReason = 'connected' | 'refused' | 'timeout' | 'unresolved' | 'unreachable'
+
+export interface TcpProbe {
+  reachable: boolean
+  reason: TcpProbeReason
+  /** What the probe saw, in nc's own words where it failed. */
+  detail: string
+}
+
+export interface TcpProbeInput {
+  /** The Docker network the probe container joins (the cluster nodes' network). */
+  network: string
+  image: string
+  host: string
+  port: number
+  /** How long the TCP connect may take inside the container. */
+  timeoutSeconds: number
+  signal?: AbortSignal
+}
+
+/**
+ * Busybox has two `nc`s. The full one (CONFIG_NC_110_COMPAT, on in busybox's defconfig, which
+ * the busybox images build from) only reports why a connect failed with `-vv` ("nc: H (IP:PORT): Connection refused" / "…
+ * Connection timed out"); the small one (Debian's busybox-static) refuses `-v` with "invalid
+ * option" and then says "nc: can't connect to remote host (IP): Connection refused" or, when
+ * `-w` expires, "nc: timed out". Both resolve names with "nc: bad address 'H'". `-e true` closes
+ * the connection as soon as it is made, so a server that never speaks first cannot hold the
+ * probe open. The last line tells the container's own exit from nc's.
+ */
+const PROBE_SCRIPT = [
+  'out=$(nc -vv -w "$3" "$1" "$2" -e true 2>&1 </dev/null); rc=$?',
+  'case "$out" in *"invalid option"*|*"unrecognized option"*|*Usage:*)',
+  '  out=$(nc -w "$3" "$1" "$2" -e true 2>&1 </dev/null); rc=$? ;;',
+  'esac',
+  'printf "%s\\n" "$out"',
+  `echo "${PROBE_MARK}$rc"`,
+].join('\n')
 
 /** The `docker` CLI: engine facts and containers. Compose has its own adapter. */
 export class Docker extends ToolAdapter {
@@ -93,4 +148,185 @@ export class Docker extends ToolAdapter {
     ])
     return parseDockerPsCompose(stdout)
   }
+
+  /**
+   * The IPv4 gateway of a Docker network (kind's is dual-stack); undefined when there is no
+   * such network.
+   */
+  async networkGateway(network: string, signal?: AbortSignal): Promise<string | undefined> {
+    const result = await this.run(
+      ['network', 'inspect', '--format', '{{json .IPAM.Config}}', network],
+      {signal, okExitCodes: [1]},
+    )
+    if (result.exitCode !== 0) {
+      if (NO_SUCH_NETWORK.test(result.stderr)) return undefined
+      throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+    }
+    const configs = JSON.parse(result.stdout.trim() || 'null') as Array<{
+      Subnet?: string
+      Gateway?: string
+    }> | null
+    return pickIpv4Gateway(configs ?? [])
+  }
+
+  /** Whether the engine is Docker Desktop's (its VM, where host.docker.internal works). */
+  async isDesktop(): Promise<boolean> {
+    return /docker desktop/i.test((await this.info()).operatingSystem)
+  }
+
+  /**
+   * The networks a container is attached to, with its IPv4 address on each ('' while it is
+   * stopped); undefined when there is no such container.
+   */
+  async containerNetworks(
+    container: string,
+    signal?: AbortSignal,
+  ): Promise<Record<string, string> | undefined> {
+    const result = await this.run(
+      ['container', 'inspect', '--format', '{{json .NetworkSettings.Networks}}', container],
+      {signal, okExitCodes: [1]},
+    )
+    if (result.exitCode !== 0) {
+      if (NO_SUCH_CONTAINER.test(result.stderr)) return undefined
+      throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+    }
+    const networks = (JSON.parse(result.stdout.trim() || 'null') ?? {}) as Record<
+      string,
+      {IPAddress?: string} | null
+    >
+    return Object.fromEntries(
+      Object.entries(networks).map(([name, endpoint]) => [name, endpoint?.IPAddress ?? '']),
+    )
+  }
+
+  /** A container's IPv4 address on a network; undefined when it is not (running) there. */
+  async containerAddress(
+    container: string,
+    network: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    return (await this.containerNetworks(container, signal))?.[network] || undefined
+  }
+
+  /** `docker network connect`; 'already' when the container was attached before. */
+  async connectNetwork(
+    network: string,
+    container: string,
+    signal?: AbortSignal,
+  ): Promise<'connected' | 'already'> {
+    const networks = await this.containerNetworks(container, signal)
+    if (networks && network in networks) return 'already'
+    const result = await this.run(['network', 'connect', network, container], {
+      signal,
+      okExitCodes: [1],
+    })
+    if (result.exitCode === 0) return 'connected'
+    if (ALREADY_CONNECTED.test(result.stderr)) return 'already'
+    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+  }
+
+  /**
+   * `docker network disconnect`; 'not-connected' when the container was not attached (or is
+   * gone), so undoing an attach twice is harmless.
+   */
+  async disconnectNetwork(
+    network: string,
+    container: string,
+    signal?: AbortSignal,
+  ): Promise<'disconnected' | 'not-connected'> {
+    const networks = await this.containerNetworks(container, signal)
+    if (!networks || !(network in networks)) return 'not-connected'
+    const result = await this.run(['network', 'disconnect', network, container], {
+      signal,
+      okExitCodes: [1],
+    })
+    if (result.exitCode === 0) return 'disconnected'
+    if (NOT_CONNECTED.test(result.stderr) || NO_SUCH_CONTAINER.test(result.stderr)) {
+      return 'not-connected'
+    }
+    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+  }
+
+  /**
+   * Tries a TCP connect to host:port from a throwaway container on `network`, as a pod on a
+   * cluster node there would. A refusal comes back at once as 'refused'; only silence lasts
+   * until the timeout. The container has a unique name and is removed afterwards, also when
+   * the run is aborted or times out. Failing to run the container at all (no such network,
+   * an image that cannot be pulled) throws: that says nothing about the path.
+   */
+  async probeTcp(input: TcpProbeInput): Promise<TcpProbe> {
+    const seconds = Math.max(1, Math.ceil(input.timeoutSeconds))
+    const name = `${PROBE_CONTAINER_PREFIX}${randomBytes(6).toString('hex')}`
+    try {
+      const {stdout} = await this.run(
+        [
+          'run',
+          '--rm',
+          '--network',
+          input.network,
+          '--name',
+          name,
+          '--label',
+          'geniro-dev.probe=true',
+          input.image,
+          'sh',
+          '-c',
+          PROBE_SCRIPT,
+          'probe',
+          input.host,
+          String(input.port),
+          String(seconds),
+        ],
+        {signal: input.signal, timeoutMs: seconds * 1000 + PROBE_OVERHEAD_MS},
+      )
+      const probe = parseProbeOutput(stdout)
+      if (!probe) {
+        throw new ToolFailedError(
+          `${this.binary} run ${input.image}`,
+          0,
+          stderrTail(stdout) || 'the probe printed nothing',
+          'the probe image needs a busybox `sh` and `nc`',
+        )
+      }
+      return probe.reachable
+        ? {...probe, detail: `connected to ${input.host}:${input.port}`}
+        : probe
+    } finally {
+      await this.removeContainer(name)
+    }
+  }
+
+  /** `docker rm -f`, quietly: for cleanup, where "no such container" is the good outcome. */
+  private async removeContainer(name: string): Promise<void> {
+    try {
+      await this.run(['rm', '--force', name], {okExitCodes: [1]})
+    } catch {
+      // The engine is gone or slow; nothing more can be done here.
+    }
+  }
+}
+
+/** Reads the probe script's output: nc's words, then the marker line with nc's exit code. */
+export function parseProbeOutput(stdout: string): TcpProbe | undefined {
+  const lines = stdout.split('\n').map((line) => line.trim())
+  const markIndex = lines.findLastIndex((line) => line.startsWith(PROBE_MARK))
+  if (markIndex < 0) return undefined
+  const exitCode = Number(lines[markIndex]!.slice(PROBE_MARK.length))
+  const said = lines.slice(0, markIndex).filter(Boolean)
+  const detail = said.join(' | ')
+  if (exitCode === 0) return {reachable: true, reason: 'connected', detail: detail || 'connected'}
+  return {
+    reachable: false,
+    reason: failureReason(detail),
+    detail: detail || `nc exited ${exitCode}`,
+  }
+}
+
+function failureReason(words: string): Exclude<TcpProbeReason, 'connected'> {
+  if (/refused/i.test(words)) return 'refused'
+  if (/timed out/i.test(words)) return 'timeout'
+  if (/bad address|unknown host|not known|name resolution|resolve/i.test(words)) {
+    return 'unresolved'
+  }
+  return 'unreachable'
 }

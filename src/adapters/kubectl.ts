@@ -1,5 +1,6 @@
 import type {ReleaseService} from '../core/forward-plan.js'
-import type {Exec} from './exec.js'
+import {ToolFailedError} from '../core/errors.js'
+import {stderrTail, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
 export interface PodSummary {
@@ -168,5 +169,56 @@ export class Kubectl extends ToolAdapter {
         component: svc.metadata.labels?.['app.kubernetes.io/component'] ?? '',
       }))
       .filter((svc) => svc.component !== '')
+  }
+
+  /** A Secret's decoded data, or undefined when there is no such Secret. */
+  async secretData(
+    name: string,
+    namespace: string,
+    kubeContext: string,
+    signal?: AbortSignal,
+  ): Promise<Record<string, string> | undefined> {
+    const result = await this.run(
+      [
+        'get',
+        'secret',
+        name,
+        '--context',
+        kubeContext,
+        '--namespace',
+        namespace,
+        '--output',
+        'json',
+      ],
+      {signal, okExitCodes: [1]},
+    )
+    if (result.exitCode !== 0) {
+      if (/NotFound/.test(result.stderr)) return undefined
+      throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+    }
+    const data = (JSON.parse(result.stdout) as {data?: Record<string, string>}).data ?? {}
+    return Object.fromEntries(
+      Object.entries(data).map(([key, value]) => [
+        key,
+        Buffer.from(value, 'base64').toString('utf8'),
+      ]),
+    )
+  }
+
+  applyArgs(kubeContext: string, namespace: string): string[] {
+    return ['apply', '--context', kubeContext, '--namespace', namespace, '--filename', '-']
+  }
+
+  /** `kubectl apply` of objects given on stdin (a secret never appears in an argv). */
+  async apply(
+    objects: unknown[],
+    kubeContext: string,
+    namespace: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.run(this.applyArgs(kubeContext, namespace), {
+      signal,
+      input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: objects}),
+    })
   }
 }

@@ -18,6 +18,11 @@ const PROFILE_LIST_TIMEOUT_MS = 60_000
 const ANY_EXIT_CODE = Array.from({length: 255}, (_, index) => index + 1)
 const NO_PROFILE = /MK_USAGE_NO_PROFILE|no minikube profile|no such file or directory|not exist/i
 const ENOENT = 2
+/** The name minikube writes into the node's /etc/hosts (and CoreDNS) for the host machine. */
+export const MINIKUBE_HOST_ALIAS = 'host.minikube.internal'
+const SSH_TIMEOUT_MS = 60_000
+/** `minikube ssh` exits 1 for any failing remote command, saying so on stderr. */
+const REMOTE_EXIT_1 = /Process exited with status 1\b/
 
 export interface MinikubeProfile {
   name: string
@@ -131,6 +136,37 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
   async delete(cluster: string, signal?: AbortSignal): Promise<void> {
     await this.run(this.deleteCommand(cluster).slice(1), {signal, timeoutMs: DELETE_TIMEOUT_MS})
   }
+
+  /**
+   * The address of host.minikube.internal as the profile's node sees it (minikube start
+   * writes it into the node's /etc/hosts; the IP differs by driver). Read with `grep` rather
+   * than `getent`, which not every node image has. Undefined when the node has no such entry;
+   * a missing or stopped profile throws with minikube's own words.
+   */
+  async hostAddress(profile: string, signal?: AbortSignal): Promise<string | undefined> {
+    const result = await this.run(
+      ['ssh', '-p', profile, '--', 'grep', MINIKUBE_HOST_ALIAS, '/etc/hosts'],
+      {signal, timeoutMs: SSH_TIMEOUT_MS, okExitCodes: [1]},
+    )
+    if (result.exitCode !== 0) {
+      if (REMOTE_EXIT_1.test(result.stderr)) return undefined
+      throw new ToolFailedError(
+        result.command,
+        result.exitCode,
+        stderrTail(result.stderr || result.stdout),
+      )
+    }
+    return hostsEntry(result.stdout, MINIKUBE_HOST_ALIAS)
+  }
+}
+
+/** The address /etc/hosts lines give a name (IPv4 first), or undefined. */
+export function hostsEntry(hosts: string, name: string): string | undefined {
+  const addresses = hosts.split('\n').flatMap((line) => {
+    const [address, ...names] = line.replace(/#.*$/, '').trim().split(/\s+/)
+    return address && names.includes(name) ? [address] : []
+  })
+  return addresses.find((address) => !address.includes(':')) ?? addresses[0]
 }
 
 /** The JSON object in minikube's stdout (it may follow other lines), or undefined. */

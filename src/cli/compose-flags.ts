@@ -21,8 +21,8 @@ export const composeFlags = {
   project: Flags.string({
     char: 'p',
     helpGroup: 'COMPOSE',
-    env: 'COMPOSE_PROJECT_NAME',
-    description: 'Compose project name (selects a running project).',
+    description:
+      'Compose project name (selects a running project; default as Compose: COMPOSE_PROJECT_NAME, name:, the directory).',
   }),
 }
 

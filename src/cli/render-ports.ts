@@ -6,8 +6,10 @@ export function renderPorts(report: PortsReport): string {
   if (report.compose.length === 0) lines.push('  nothing (no running Compose containers or files)')
   for (const p of report.compose) {
     const host = p.hostIp ? (p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp) : '*'
+    // A host range (`8000-8001:80`): the engine binds one free port of it.
+    const published = p.publishedRangeEnd ? `${p.published}-${p.publishedRangeEnd}` : p.published
     lines.push(
-      `  ${`${host}:${p.published}`.padEnd(22)} -> ${p.target}/${p.protocol}  ${p.project}/${p.service}`,
+      `  ${`${host}:${published}`.padEnd(22)} -> ${p.target}/${p.protocol}  ${p.project}/${p.service}`,
     )
   }
   lines.push('', 'geniro-dev forwards use (127.0.0.1):')

@@ -50,6 +50,9 @@ export default class Down extends BaseCommand {
           ? renderPlan(result.steps)
           : [
               `Forwards: ${result.forwardsStopped ? 'stopped' : 'none were running'}`,
+              ...(result.composeDetached
+                ? ['Compose container: disconnected from the cluster network']
+                : []),
               `Release "${result.release}": ${result.releaseRemoved ? 'uninstalled' : 'was not installed'}`,
               `Cluster "${result.cluster}": ${result.clusterDeleted ? 'deleted' : 'kept'}`,
             ].join('\n'),

@@ -1,22 +1,9 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../cli/base-command.js'
-import {
-  allowRemoteContextFlag,
-  clusterFlags,
-  dryRunFlag,
-  installFlags,
-  k8sVersionFlag,
-  yesFlag,
-  targetInput,
-} from '../cli/flags.js'
-import {forwardFlags, forwardOptions} from '../cli/forward-flags.js'
-import {renderPlan} from '../cli/render-plan.js'
-import {renderUpResult} from '../cli/render-up.js'
-import {parseDuration} from '../core/duration.js'
-import {parseTargetKubernetes} from '../core/kubernetes.js'
-import {up, type UpResult} from '../services/up.js'
+import {composeFileArgs} from '../cli/compose-flags.js'
+import {UpPipelineCommand, upFlags} from '../cli/up-pipeline.js'
+import type {UpResult} from '../services/up.js'
 
-export default class Up extends BaseCommand {
+export default class Up extends UpPipelineCommand {
   static override summary =
     'Create (or reuse) a local cluster and install the Geniro chart, fully isolated.'
 
@@ -34,63 +21,21 @@ Idempotent: on a healthy environment whose release already has these values and 
     '<%= config.bin %> up --next-free',
   ]
 
+  static override strict = false
+  static override args = composeFileArgs
+
   static override flags = {
-    ...clusterFlags,
-    'allow-remote-context': allowRemoteContextFlag,
-    'k8s-version': k8sVersionFlag,
-    'node-image': Flags.string({
-      env: 'GENIRO_DEV_NODE_IMAGE',
-      helpGroup: 'CLUSTER',
+    mode: Flags.option({
+      options: ['isolated', 'bridge'] as const,
+      default: 'isolated' as const,
       description:
-        'kind node image to create the cluster with (default: the pinned kindest/node for --k8s-version).',
-    }),
-    ...installFlags,
-    timeout: Flags.string({
-      default: '10m',
-      helpGroup: 'INSTALL',
-      description: 'How long to wait for the release to be ready (e.g. 90s, 10m).',
-    }),
-    'force-upgrade': Flags.boolean({
-      default: false,
-      helpGroup: 'INSTALL',
-      description: 'Run the Helm upgrade even when nothing changed.',
-    }),
-    recreate: Flags.boolean({
-      default: false,
-      description: 'Delete and re-create the cluster first (asks, or --yes).',
-    }),
-    forward: Flags.boolean({
-      default: true,
-      allowNo: true,
-      helpGroup: 'FORWARD',
-      description:
-        'Start the port-forwards at the end (--no-forward skips them; `geniro-dev forward` starts them later).',
-    }),
-    ...forwardFlags,
-    yes: yesFlag,
-    'dry-run': dryRunFlag,
+        "isolated: every service in the cluster; bridge: the Compose stack's PostgreSQL (same as `geniro-dev bridge`).",
+    })(),
+    ...upFlags,
   }
 
   async run(): Promise<UpResult> {
-    const {flags} = await this.parse(Up)
-    const timeoutSeconds = parseDuration(flags.timeout)
-    const result = await up(
-      {
-        ...targetInput(flags),
-        kubernetesVersion: parseTargetKubernetes(flags['k8s-version']),
-        nodeImage: flags['node-image'],
-        valuesFiles: flags.values ?? [],
-        sets: flags.set ?? [],
-        timeoutSeconds,
-        recreate: flags.recreate,
-        forceUpgrade: flags['force-upgrade'],
-        dryRun: flags['dry-run'],
-        forward: flags.forward ? await forwardOptions(flags, 60) : undefined,
-      },
-      await this.serviceContext(flags.yes),
-    )
-    if (!this.jsonEnabled())
-      this.log(result.dryRun ? renderPlan(result.steps) : renderUpResult(result))
-    return result
+    const {argv, flags} = await this.parse(Up)
+    return this.runUp(flags.mode === 'bridge', argv, flags)
   }
 }

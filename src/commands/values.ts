@@ -1,8 +1,12 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
+import {bridgeFlags, bridgeInput} from '../cli/bridge-flags.js'
+import {composeFileArgs} from '../cli/compose-flags.js'
 import {installFlags} from '../cli/flags.js'
 import {renderValuesYaml} from '../cli/render-values.js'
-import {mergeLayers, valuesLayers} from '../services/values.js'
+import {refuseBridgeOnlyInput} from '../cli/up-pipeline.js'
+import {BRIDGE_SECRET, BRIDGE_SECRET_PASSWORD_KEY} from '../core/bridge-values.js'
+import {bridgeLayer, mergeLayers, valuesLayers} from '../services/values.js'
 
 export default class Values extends BaseCommand {
   static override summary = 'Print the exact values YAML that `up` installs, for Helm or GitOps.'
@@ -14,23 +18,46 @@ export default class Values extends BaseCommand {
     '<%= config.bin %> values',
     '<%= config.bin %> values -f my-values.yaml --set api.replicaCount=2 > values.yaml',
     '<%= config.bin %> values --json',
+    '<%= config.bin %> values --mode bridge --compose --host-address 172.18.0.1',
   ]
+
+  static override strict = false
+  static override args = composeFileArgs
 
   static override flags = {
     mode: Flags.option({
-      options: ['isolated'] as const,
+      options: ['isolated', 'bridge'] as const,
       default: 'isolated' as const,
-      description: 'Which values: isolated (every service in the cluster).',
+      description:
+        "Which values: isolated (every service in the cluster) or bridge (the Compose stack's PostgreSQL).",
     })(),
     ...installFlags,
+    ...bridgeFlags,
   }
 
   async run(): Promise<{mode: string; values: Record<string, unknown>}> {
-    const {flags} = await this.parse(Values)
-    const values = mergeLayers(
-      await valuesLayers({valuesFiles: flags.values ?? [], sets: flags.set ?? []}),
-    )
-    if (!this.jsonEnabled()) process.stdout.write(renderValuesYaml(values))
+    const {argv, flags} = await this.parse(Values)
+    const bridge = flags.mode === 'bridge'
+    if (!bridge) refuseBridgeOnlyInput(argv, flags)
+    const layers = await valuesLayers({valuesFiles: flags.values ?? [], sets: flags.set ?? []})
+    if (bridge) {
+      const [{defaultToolbox}, input] = await Promise.all([
+        import('../services/toolbox.js'),
+        bridgeInput(argv, flags),
+      ])
+      layers.splice(1, 0, await bridgeLayer(input, defaultToolbox()))
+    }
+    const values = mergeLayers(layers)
+    if (!this.jsonEnabled()) {
+      if (bridge) process.stdout.write(BRIDGE_VALUES_NOTE)
+      process.stdout.write(renderValuesYaml(values))
+    }
     return {mode: flags.mode, values}
   }
 }
+
+const BRIDGE_VALUES_NOTE = `# Bridge mode. The password of externalPostgresql.username is not in this file: it is the
+# key "${BRIDGE_SECRET_PASSWORD_KEY}" of the Secret "${BRIDGE_SECRET}" in the release namespace, which
+# \`geniro-dev bridge\` creates with the role and its databases. Without geniro-dev:
+#   kubectl -n NAMESPACE create secret generic ${BRIDGE_SECRET} --from-literal=${BRIDGE_SECRET_PASSWORD_KEY}=...
+`

@@ -6,6 +6,7 @@ import {
   type TargetSummary,
 } from './cluster-target.js'
 import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
+import {detachStep} from './bridge.js'
 import {stopSupervisor} from './forward.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {UpContext} from './up.js'
@@ -17,6 +18,8 @@ export interface DownInput extends TargetInput {
 
 export interface DownResult extends TargetSummary {
   forwardsStopped: boolean
+  /** Bridge mode had attached the Compose container to the cluster's network; now undone. */
+  composeDetached: boolean
   releaseRemoved: boolean
   clusterDeleted: boolean
 }
@@ -75,6 +78,8 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
       await tools.helm.uninstall(release, namespace, kubeContext, stepSignal)
     },
   })
+  const detach = await detachStep(target, tools)
+  steps.push(detach)
   if (input.deleteCluster) {
     steps.push({
       title: `Delete ${provider.name} cluster "${cluster}"`,
@@ -90,6 +95,7 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
   const result: DownResult = {
     ...summarizeTarget(target, input.dryRun, describeSteps(steps)),
     forwardsStopped: Boolean(supervisor),
+    composeDetached: !detach.skip,
     releaseRemoved: Boolean(existing),
     clusterDeleted: input.deleteCluster && target.state !== 'absent',
   }

@@ -1,6 +1,6 @@
 import type {ComposePort} from '../core/compose-model.js'
 import {FORWARD_TARGETS} from '../core/port-table.js'
-import type {ForwardSpec} from '../core/forward-plan.js'
+import {planForwards, type ForwardSpec} from '../core/forward-plan.js'
 import type {ForwardStateDir} from '../adapters/forward-state.js'
 import {readForwardStatus} from '../forward/status.js'
 import {detectCompose} from './compose-detect.js'
@@ -39,6 +39,20 @@ export async function portsReport(
   input: PortsInput,
   tools: {compose: Compose; docker: Docker},
 ): Promise<PortsReport> {
+  const files = input.forwards
+  const kept = files.keptPorts()
+  // As `forward` plans them (unknown names and two forwards on one port are refused),
+  // before anything asks the engine.
+  const planned = planForwards({
+    services: FORWARD_TARGETS.filter((t) => !t.optional).map((t) => ({
+      component: t.component,
+      name: t.component,
+    })),
+    only: [],
+    overrides: input.overrides,
+    kept,
+  })
+
   const compose =
     input.composeFiles.length > 0 || input.discover || input.project
       ? (
@@ -47,18 +61,13 @@ export async function portsReport(
             tools.compose,
           )
         ).services.flatMap((service) => service.ports)
-      : await tools.docker.composePorts().catch(() => [] as ComposePort[])
+      : // The engine lists containers newest first: sort for a stable report.
+        (await tools.docker.composePorts().catch(() => [] as ComposePort[])).sort(byProjectPort)
 
-  const files = input.forwards
   const running = readForwardStatus(files)
-  const kept = files.keptPorts()
-  const forwards = running.supervisor.running
-    ? running.forwards.map(({name, localPort, remotePort}) => ({name, localPort, remotePort}))
-    : FORWARD_TARGETS.filter((t) => !t.optional).map((t) => ({
-        name: t.component,
-        localPort: input.overrides[t.component] ?? kept[t.component] ?? t.localPort,
-        remotePort: t.remotePort,
-      }))
+  const forwards = (running.supervisor.running ? running.forwards : planned).map(
+    ({name, localPort, remotePort}) => ({name, localPort, remotePort}),
+  )
 
   // Our own running forwards hold their ports: that is not a conflict.
   const ours = (port: number) =>
@@ -78,4 +87,15 @@ export async function portsReport(
     return holder && !ours(f.localPort) ? [{port: f.localPort, forward: f.name, holder}] : []
   })
   return {compose, forwards, bound, conflicts}
+}
+
+function byProjectPort(a: ComposePort, b: ComposePort): number {
+  return (
+    a.project.localeCompare(b.project) ||
+    a.service.localeCompare(b.service) ||
+    a.published - b.published ||
+    a.target - b.target ||
+    a.protocol.localeCompare(b.protocol) ||
+    a.hostIp.localeCompare(b.hostIp)
+  )
 }

@@ -12,6 +12,16 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
+import {BRIDGE_SECRET, bridgeValues, type BridgeRoute} from '../core/bridge-values.js'
+import {
+  bridgePassword,
+  bridgeSteps,
+  planBridge,
+  plannedRoute,
+  requireAdminPassword,
+  resolveRoute,
+  type BridgeInput,
+} from './bridge.js'
 import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
 import {forwardStep, type ForwardOptions, type ForwardResult} from './forward.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
@@ -29,6 +39,8 @@ export interface UpInput extends TargetInput {
   dryRun: boolean
   /** The forwards to start at the end; undefined with --no-forward. */
   forward?: ForwardOptions
+  /** Bridge mode (`bridge`, `up --mode bridge`): the Compose stack's PostgreSQL. */
+  bridge?: BridgeInput
 }
 
 export interface UpContext {
@@ -46,7 +58,16 @@ export type ClusterAction = 'created' | 'started' | 'reused' | 'recreated' | 'ex
 export type ReleaseAction = 'installed' | 'upgraded' | 'unchanged'
 
 export interface UpResult extends TargetSummary {
-  mode: 'isolated'
+  mode: 'isolated' | 'bridge'
+  /** Bridge mode: which Compose PostgreSQL, how pods reach it, and the cluster's own databases. */
+  bridge?: {
+    project: string
+    service: string
+    route: BridgeRoute
+    role: string
+    databases: string[]
+    secret: string
+  }
   clusterAction: ClusterAction
   releaseAction: ReleaseAction
   chart: {name: string; version: string; digest: string}
@@ -70,8 +91,10 @@ export function releaseDescription(digest: string): string {
 export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   const {tools, signal} = ctx
   const layers = await valuesLayers(input)
-  const desired = mergeLayers(layers)
-  const target = await resolveTarget(input, tools, signal)
+  // Bridge mode reads the Compose project and plans its databases before anything changes.
+  const source = input.bridge ? await planBridge(input.bridge, tools.compose) : undefined
+  if (source && !input.dryRun) requireAdminPassword(source)
+  let target = await resolveTarget(input, tools, signal)
   const chart = await chartIdentity()
 
   if (input.recreate && !input.dryRun && target.state !== 'absent') {
@@ -92,7 +115,40 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     kubernetesVersion: input.kubernetesVersion,
     nodeImage: input.nodeImage,
   }
-  const steps: Step[] = clusterSteps(target, clusterAction, spec)
+  let steps: Step[] = clusterSteps(target, clusterAction, spec)
+  const fresh = clusterAction === 'created' || clusterAction === 'recreated'
+
+  let bridge: UpResult['bridge']
+  if (source && input.bridge) {
+    // How pods reach the host depends on the cluster's network: a new cluster comes first.
+    if (fresh && !input.dryRun) {
+      await runSteps(steps, {silent: ctx.silent}, signal)
+      steps = steps.map(({title}) => ({title, skip: 'done'}))
+      target = await resolveTarget(input, tools, signal)
+    }
+    const route =
+      fresh && input.dryRun
+        ? await plannedRoute(source, input.bridge, tools.docker)
+        : await resolveRoute(source, target, input.bridge, {...ctx, dryRun: input.dryRun})
+    const password =
+      fresh && input.dryRun
+        ? {password: '', stored: false}
+        : await bridgePassword(target, tools, signal)
+    layers.splice(1, 0, {
+      label: `bridge values (Compose ${source.project}/${source.service}, pods reach it at ${route.host}:${route.port}, ${route.path} path)`,
+      values: bridgeValues(route, source.plan),
+    })
+    steps.push(...bridgeSteps(source, target, password, tools))
+    bridge = {
+      project: source.project,
+      service: source.service,
+      route,
+      role: source.plan.role,
+      databases: source.plan.databases.map((d) => d.name),
+      secret: BRIDGE_SECRET,
+    }
+  }
+  const desired = mergeLayers(layers)
 
   const helmLayers = await valuesFilesForHelm(layers)
   const upgradeArgv = await tools.helm.upgradeArgs({
@@ -105,7 +161,7 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     description: releaseDescription(chart.digest),
   })
   const existing =
-    clusterAction === 'created' || clusterAction === 'recreated'
+    fresh && (input.dryRun || !source)
       ? undefined
       : await tools.helm.release(target.release, target.namespace, target.kubeContext, signal)
   steps.push(...recoverySteps(existing, target, tools))
@@ -148,7 +204,8 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
 
   const result: UpResult = {
     ...summarizeTarget(target, input.dryRun, describeSteps(steps)),
-    mode: 'isolated',
+    mode: source ? 'bridge' : 'isolated',
+    ...(bridge ? {bridge} : {}),
     clusterAction,
     releaseAction,
     chart,
@@ -156,14 +213,18 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     urls: serviceUrls(desired),
   }
   if (input.dryRun) return result
-  ctx.note(
-    `Values, in the order Helm applies them (later wins):\n${result.layering.map((label, i) => `  ${i + 1}. ${label}`).join('\n')}`,
-  )
+  printLayering(helmLayers, ctx)
   await runSteps(steps, {silent: ctx.silent}, signal)
   const forwards = forwarding?.result()
   if (!forwards) return result
   const ports = Object.fromEntries(forwards.forwards.map((f) => [f.name, f.localPort]))
   return {...result, forwards, urls: serviceUrls(desired, ports)}
+}
+
+function printLayering(layers: Array<{label: string}>, ctx: UpContext): void {
+  ctx.note(
+    `Values, in the order Helm applies them (later wins):\n${layers.map((layer, i) => `  ${i + 1}. ${layer.label}`).join('\n')}`,
+  )
 }
 
 /**

@@ -1,6 +1,9 @@
 import {ISOLATED_VALUES} from '../adapters/chart-source.js'
 import {readValuesFile, writeValuesForHelm} from '../adapters/values-files.js'
+import {bridgeValues} from '../core/bridge-values.js'
 import {mergeValues, parseSet, type Values} from '../core/set-values.js'
+import {planBridge, plannedRoute, type BridgeInput} from './bridge.js'
+import type {Toolbox} from './toolbox.js'
 
 export interface ValuesInput {
   valuesFiles: string[]
@@ -58,4 +61,20 @@ export async function valuesFilesForHelm(
 /** The exact user values `up` installs. */
 export function mergeLayers(layers: ValuesLayer[]): Values {
   return layers.reduce<Values>((merged, layer) => mergeValues(merged, layer.values), {})
+}
+
+/**
+ * The bridge layer as `values --mode bridge` prints it: the Compose PostgreSQL at the given
+ * (or detected) host address, and the cluster's own databases. Nothing is probed or created.
+ */
+export async function bridgeLayer(
+  input: BridgeInput,
+  tools: Pick<Toolbox, 'compose' | 'docker'>,
+): Promise<ValuesLayer> {
+  const source = await planBridge(input, tools.compose)
+  const route = await plannedRoute(source, input, tools.docker)
+  return {
+    label: `bridge values (Compose ${source.project}/${source.service})`,
+    values: bridgeValues(route, source.plan),
+  }
 }

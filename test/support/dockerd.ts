@@ -1,6 +1,21 @@
 import {spawn, execFileSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
+
+export interface PrivateDockerdOptions {
+  /** Where the daemon's directory is made (default /tmp; socket paths must stay short). */
+  base?: string
+  /**
+   * Run the daemon in a network namespace of its own (`ip netns add gdev-np-…`, only `lo`
+   * up), so its docker0, its iptables chains and its published ports never meet those of a
+   * daemon in the host's namespace. Its unix socket is a file, reachable from the host. Its
+   * containers reach nothing outside it. stop() deletes the namespace.
+   */
+  netns?: boolean
+  /** dockerd arguments for every start(), e.g. ['--userland-proxy=false']. */
+  extraArgs?: string[]
+}
 
 /**
  * A private Docker daemon for tests: its own socket, data root, exec root and
@@ -9,12 +24,22 @@ import {join} from 'node:path'
 export class PrivateDockerd {
   readonly dir: string
   readonly socket: string
+  /** The network namespace the daemon runs in (netns option), else undefined. */
+  readonly netns?: string
+  private readonly extraArgs: string[]
   private pid?: number
 
-  constructor(base = '/tmp') {
+  constructor(options: string | PrivateDockerdOptions = '/tmp') {
+    const {
+      base = '/tmp',
+      netns = false,
+      extraArgs = [],
+    } = typeof options === 'string' ? {base: options} : options
     // Unix socket paths are limited to ~108 bytes: keep the directory short.
     this.dir = mkdtempSync(join(base, 'gdev-dockerd-'))
     this.socket = join(this.dir, 'docker.sock')
+    this.extraArgs = extraArgs
+    if (netns) this.netns = `gdev-np-${randomBytes(4).toString('hex')}`
   }
 
   get host(): string {
@@ -24,17 +49,23 @@ export class PrivateDockerd {
   async start(extraArgs: string[] = [], timeoutMs = 60_000): Promise<void> {
     if (process.getuid?.() !== 0) throw new Error('the private dockerd needs root')
     for (const sub of ['data', 'exec']) mkdirSync(join(this.dir, sub), {recursive: true})
-    const child = spawn(
+    const dockerd = [
       'dockerd',
-      [
-        `--host=${this.host}`,
-        `--data-root=${join(this.dir, 'data')}`,
-        `--exec-root=${join(this.dir, 'exec')}`,
-        `--pidfile=${join(this.dir, 'dockerd.pid')}`,
-        ...extraArgs,
-      ],
-      {stdio: ['ignore', 'ignore', 'ignore'], detached: true},
-    )
+      `--host=${this.host}`,
+      `--data-root=${join(this.dir, 'data')}`,
+      `--exec-root=${join(this.dir, 'exec')}`,
+      `--pidfile=${join(this.dir, 'dockerd.pid')}`,
+      ...this.extraArgs,
+      ...extraArgs,
+    ]
+    if (this.netns) this.addNetns(this.netns)
+    // Not `ip netns exec`: it remounts /sys for the namespace, which hides the cgroup (v1)
+    // mounts below it ("Devices cgroup isn't mounted"). nsenter only switches the network
+    // namespace and then execs dockerd, so the child's pid is the daemon's.
+    const [file, ...args] = this.netns
+      ? ['nsenter', `--net=/var/run/netns/${this.netns}`, '--', ...dockerd]
+      : dockerd
+    const child = spawn(file!, args, {stdio: ['ignore', 'ignore', 'ignore'], detached: true})
     child.unref()
     this.pid = child.pid
     const deadline = Date.now() + timeoutMs
@@ -45,6 +76,16 @@ export class PrivateDockerd {
     }
     await this.stop()
     throw new Error(`private dockerd did not come up in ${timeoutMs} ms`)
+  }
+
+  private addNetns(name: string): void {
+    try {
+      execFileSync('ip', ['-V'], {stdio: 'pipe'})
+    } catch {
+      throw new Error('`ip` (iproute2) is missing: run `bash scripts/toolchain.sh` first')
+    }
+    execFileSync('ip', ['netns', 'add', name], {stdio: 'pipe'})
+    execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up'], {stdio: 'pipe'})
   }
 
   private removeEverything(): void {
@@ -86,6 +127,9 @@ export class PrivateDockerd {
       while (Date.now() < deadline && alive(pid))
         await new Promise((resolve) => setTimeout(resolve, 200))
       if (alive(pid)) process.kill(pid, 'SIGKILL')
+    }
+    if (this.netns && existsSync(`/var/run/netns/${this.netns}`)) {
+      execFileSync('ip', ['netns', 'delete', this.netns], {stdio: 'pipe'})
     }
     rmSync(this.dir, {recursive: true, force: true})
   }

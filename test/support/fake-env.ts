@@ -23,7 +23,7 @@ import {DOCKER_CONFIG_WITH_COMPOSE, TOOLS, dockerCli, requireTool} from './toolc
 
 export const FAKES_DIR = fileURLToPath(new URL('../fakes', import.meta.url))
 /** The tiny local image every fake kind/minikube node runs (nothing can be pulled here). */
-export const FAKE_NODE_IMAGE = 'geniro-dev-fake-node:1'
+export const FAKE_NODE_IMAGE = 'geniro-dev-fake-node:2'
 /** Debian's busybox-static, installed by scripts/toolchain.sh. */
 const BUSYBOX = '/bin/busybox'
 
@@ -99,8 +99,10 @@ function docker(dockerHost: string, args: string[], input?: Buffer): string {
 }
 
 /**
- * Builds geniro-dev-fake-node:1 once on the engine: `docker import` of a rootfs holding
- * busybox and the `sh` and `sleep` links, which is all a fake node runs.
+ * Builds the fake node image once on the engine: `docker import` of a rootfs holding busybox
+ * with every applet linked in /bin, as the busybox images are laid out. A fake node runs
+ * `sh` and `sleep`; the same image serves tests as a Compose service (`httpd`, `nc`) and as
+ * bridge mode's probe image (`sh`, `nc`).
  */
 export function ensureNodeImage(dockerHost: string): string {
   try {
@@ -116,7 +118,9 @@ export function ensureNodeImage(dockerHost: string): string {
     writeFileSync(path.join(root, 'bin', 'busybox'), readFileSync(requireTool(BUSYBOX)), {
       mode: 0o755,
     })
-    for (const applet of ['sh', 'sleep']) symlinkSync('busybox', path.join(root, 'bin', applet))
+    const applets = execFileSync(requireTool(BUSYBOX), ['--list'], {encoding: 'utf8'})
+    for (const applet of applets.split('\n').filter((name) => name && name !== 'busybox'))
+      symlinkSync('busybox', path.join(root, 'bin', applet))
     const tarball = execFileSync('tar', ['-C', root, '-cf', '-', '.'], {
       maxBuffer: 64 * 1024 * 1024,
     })

@@ -26,6 +26,7 @@ import {
 } from 'node:fs'
 import {homedir} from 'node:os'
 import path from 'node:path'
+import {performance} from 'node:perf_hooks'
 import {parse as parseYaml, stringify as stringifyYaml} from 'yaml'
 
 export const NODE_IMAGE = process.env.GENIRO_FAKE_NODE_IMAGE || 'geniro-dev-fake-node:1'
@@ -79,9 +80,19 @@ export function statePath(...parts) {
   return path.join(stateDir(), ...parts)
 }
 
-/** Appends one line per invocation to $GENIRO_FAKE_STATE/calls.jsonl. */
+/**
+ * Appends one line per invocation to $GENIRO_FAKE_STATE/calls.jsonl. `time` is when the call
+ * is logged (after this Node process started and loaded the fake); `started` is when the
+ * process itself started (performance.timeOrigin), which is what start-time benchmarks want.
+ */
 export function recordCall(tool, argv, mutating) {
-  const line = JSON.stringify({tool, argv, mutating, time: new Date().toISOString()})
+  const line = JSON.stringify({
+    tool,
+    argv,
+    mutating,
+    time: new Date().toISOString(),
+    started: new Date(performance.timeOrigin).toISOString(),
+  })
   appendFileSync(statePath('calls.jsonl'), `${line}\n`)
 }
 

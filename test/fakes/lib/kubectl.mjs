@@ -815,6 +815,16 @@ function dryRunSuffix(flags) {
   return value === 'server' ? ' (server dry run)' : ' (dry run)'
 }
 
+/** The API server keeps a Secret's stringData only as base64 `data` (merged over `data`). */
+function asStored(object) {
+  if (object.kind !== 'Secret' || !object.stringData) return object
+  const {stringData, ...rest} = object
+  const data = {...rest.data}
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(String(value), 'utf8').toString('base64')
+  return {...rest, data}
+}
+
 function upsert(cluster, object, namespace, suffix) {
   if (object.kind === 'Namespace') {
     const exists = cluster.namespaces.includes(object.metadata.name)
@@ -822,6 +832,7 @@ function upsert(cluster, object, namespace, suffix) {
     return exists ? 'unchanged' : 'created'
   }
   object.metadata.namespace ??= namespace
+  object = asStored(object)
   if (!cluster.namespaces.includes(object.metadata.namespace))
     die(`Error from server (NotFound): namespaces "${object.metadata.namespace}" not found`)
   const index = cluster.objects.findIndex(

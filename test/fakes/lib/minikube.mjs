@@ -117,6 +117,7 @@ const COMMANDS = {
   },
   profile: {value: ['output'], bool: ['light'], short: {o: 'output', l: 'light'}},
   version: {value: ['output', 'components'], bool: ['short'], short: {o: 'output'}},
+  ssh: {value: ['node'], bool: ['native-ssh'], short: {n: 'node'}},
 }
 
 const argv = process.argv.slice(2)
@@ -167,6 +168,9 @@ switch (command) {
     break
   case 'delete':
     withLock('clusters', remove)
+    break
+  case 'ssh':
+    ssh()
     break
 }
 process.exit(0)
@@ -515,6 +519,72 @@ function remove() {
     return changed
   })
   step(`Removed all traces of the "${profile}" cluster.`)
+}
+
+// ---------------------------------------------------------------- ssh
+
+/**
+ * `minikube ssh -p P [--] CMD...`: the command runs in the real node container (`docker exec`,
+ * through the node's `sh -c`, as ssh hands the joined words to the remote shell); its output
+ * passes through. A failing command makes minikube say `ssh: Process exited with status N` on
+ * stderr and exit 1 (cmd/minikube/cmd/ssh.go). A missing profile or a stopped node exits as
+ * `mustload.Running` does (85, 89).
+ */
+function ssh() {
+  /** reason.ExGuestUnavailable: `mustload.Running` on a stopped node. */
+  const EX_GUEST_UNAVAILABLE = 89
+  const cluster = loadCluster(id)
+  const fix = `To fix this, run: "minikube start${profile === 'minikube' ? '' : ` -p ${profile}`}"`
+  if (!cluster) {
+    step(`There is no local cluster named "${profile}"`)
+    subStep(fix)
+    process.exit(EX_GUEST_NOT_FOUND)
+  }
+  const running = docker(['inspect', '--format', '{{.State.Running}}', cluster.name])
+  if (!cluster.running || running.stdout.trim() !== 'true') {
+    step('The control plane node must be running for this command')
+    subStep(fix)
+    process.exit(EX_GUEST_UNAVAILABLE)
+  }
+  const node = last(flags, 'node')
+  if (node !== undefined && node !== cluster.name)
+    die(`* Node ${node} does not exist.`, EX_GUEST_NOT_FOUND)
+  const words = parsed.positionals.slice(1)
+  if (words.length === 0)
+    die('geniro-dev fake minikube: an interactive `minikube ssh` is not supported', EX_USAGE)
+  addHostAlias(cluster)
+  const result = docker(['exec', cluster.name, 'sh', '-c', words.join(' ')])
+  out(result.stdout)
+  err(result.stderr)
+  if (result.code !== 0) {
+    err(`ssh: Process exited with status ${result.code}\n`)
+    process.exit(1)
+  }
+}
+
+/**
+ * What `minikube start` does on the node (machine.AddHostAlias): an /etc/hosts line
+ * `<ip>\thost.minikube.internal`, the ip being the gateway of the node's network with the
+ * docker driver (oci.RoutableHostIPFromInside). The fake's start does not write it; the first
+ * ssh does, idempotently, before running its command.
+ */
+function addHostAlias(cluster) {
+  const HOST_ALIAS = 'host.minikube.internal'
+  const gateway = docker([
+    'inspect',
+    '--format',
+    `{{ (index .NetworkSettings.Networks "${cluster.name}").Gateway }}`,
+    cluster.name,
+  ]).stdout.trim()
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(gateway)) return
+  const record = `${gateway}\t${HOST_ALIAS}`
+  // /etc/hosts is a bind mount in a container: rewrite it in place, never rename over it.
+  const script = [
+    `grep -q "^${record}$" /etc/hosts && exit 0`,
+    `{ grep -v "\t${HOST_ALIAS}$" /etc/hosts; printf '%s\\n' "${record}"; } > /tmp/h.$$`,
+    `cat /tmp/h.$$ > /etc/hosts && rm -f /tmp/h.$$`,
+  ].join('\n')
+  docker(['exec', cluster.name, 'sh', '-c', script])
 }
 
 /** The node container and its network, as minikube's docker driver names and labels them. */

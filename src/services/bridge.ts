@@ -1,0 +1,400 @@
+import {randomBytes} from 'node:crypto'
+import {writeFileSync} from 'node:fs'
+import {readdir, readFile, rm, stat} from 'node:fs/promises'
+import {isAbsolute, join, resolve} from 'node:path'
+import type {Compose} from '../adapters/compose.js'
+import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
+import {Postgres} from '../adapters/postgres.js'
+import {
+  planBridgeDatabases,
+  reservedDatabaseNames,
+  type BridgeDatabasePlan,
+} from '../core/bridge-databases.js'
+import {BRIDGE_SECRET, BRIDGE_SECRET_PASSWORD_KEY, type BridgeRoute} from '../core/bridge-values.js'
+import {findServiceByRole, type ComposePort, type ComposeService} from '../core/compose-model.js'
+import {GeniroError, UserError} from '../core/errors.js'
+import {kindNetworkName, validateHostAddress} from '../core/host-address.js'
+import {ensureBridgeDatabases} from './bridge-databases.js'
+import type {Target} from './cluster-target.js'
+import {detectCompose} from './compose-detect.js'
+import {attachFallback, checkGatewayPath, explainUnreachable} from './reachability.js'
+import type {Step} from './steps.js'
+import type {Toolbox} from './toolbox.js'
+
+const PROBE_TIMEOUT_SECONDS = 5
+const INIT_DIR = '/docker-entrypoint-initdb.d'
+
+export interface BridgeInput {
+  /** Compose files (arguments or --compose-file); empty: Compose's own discovery. */
+  composeFiles: string[]
+  project?: string
+  /** --compose-service: which service is the PostgreSQL, when the guess is ambiguous. */
+  composeService?: string
+  /** --host-address: how pods reach the host, instead of detecting it. */
+  hostAddress?: string
+  /** --attach: connect the Compose container to the cluster's network when the gateway fails. */
+  attach: boolean
+  database?: string
+  dbSuffix?: string
+  pgUser?: string
+  pgPassword?: string
+  probeImage: string
+  cwd: string
+  env: Record<string, string | undefined>
+}
+
+/** The admin password is needed to create databases (not to print values): checked before any change. */
+export function requireAdminPassword(source: BridgeSource): void {
+  if (!source.admin.password) {
+    throw new UserError(
+      `no password for the PostgreSQL user "${source.admin.user}" of Compose service "${source.service}"`,
+      'pass --pg-password (or set PGPASSWORD); the service sets none in POSTGRES_PASSWORD',
+    )
+  }
+}
+
+/** What bridge mode found in the Compose project; nothing has changed yet. */
+export interface BridgeSource {
+  project: string
+  service: string
+  /** The running container, for the attach fallback. */
+  container?: string
+  /** The host port Compose publishes PostgreSQL on, and the container port behind it. */
+  published: number
+  target: number
+  /** Published only on a loopback address: pods cannot reach it through the gateway. */
+  loopbackOnly: boolean
+  admin: {user: string; password: string}
+  plan: BridgeDatabasePlan
+}
+
+/**
+ * Finds the Compose PostgreSQL (running project first, files otherwise), its published port
+ * and admin credentials, and plans the cluster's own databases, refusing any name the stack
+ * uses. Reads only: a refusal changes nothing.
+ */
+export async function planBridge(input: BridgeInput, compose: Compose): Promise<BridgeSource> {
+  const project = await detectCompose(
+    {files: input.composeFiles, project: input.project, cwd: input.cwd, env: input.env},
+    compose,
+  )
+  const service = findServiceByRole(project, 'postgresql', input.composeService)
+  if (service.state !== undefined && service.state !== 'running') {
+    throw new UserError(
+      `the Compose PostgreSQL service "${service.name}" of project "${project.name}" is ${service.state}`,
+      `start it: docker compose -p ${project.name} up -d ${service.name}`,
+    )
+  }
+  const port = postgresPort(service)
+  if (!port) {
+    throw new UserError(
+      `the Compose PostgreSQL service "${service.name}" publishes no TCP port`,
+      'publish it (e.g. ports: ["5439:5432"]) so the cluster and geniro-dev can reach it',
+    )
+  }
+  const admin = {
+    user: input.pgUser ?? input.env.PGUSER ?? service.environment.POSTGRES_USER ?? 'postgres',
+    password:
+      input.pgPassword ?? input.env.PGPASSWORD ?? service.environment.POSTGRES_PASSWORD ?? '',
+  }
+  const plan = planBridgeDatabases({
+    database: input.database,
+    suffix: input.dbSuffix,
+    reserved: reservedDatabaseNames(service, await initScripts(service, project.workingDir)),
+  })
+  return {
+    project: project.name,
+    service: service.name,
+    container: service.containerName,
+    published: port.published,
+    target: port.target,
+    loopbackOnly: ['127.0.0.1', '::1'].includes(port.hostIp),
+    admin,
+    plan,
+  }
+}
+
+function postgresPort(service: ComposeService): ComposePort | undefined {
+  const tcp = service.ports.filter((p) => p.protocol === 'tcp')
+  return tcp.find((p) => p.target === 5432) ?? tcp[0]
+}
+
+/** Texts of the .sql/.sh files the service mounts into the image's init directory. */
+async function initScripts(service: ComposeService, workingDir: string): Promise<string[]> {
+  const texts: string[] = []
+  for (const volume of service.volumes ?? []) {
+    const [source, targetPath] = volume.split(':')
+    if (!source || !targetPath?.startsWith(INIT_DIR)) continue
+    if (!/^[./~]/.test(source)) continue // A named volume: nothing to read.
+    const path = isAbsolute(source) ? source : resolve(workingDir, source)
+    const info = await stat(path).catch(() => undefined)
+    const files = info?.isDirectory()
+      ? (await readdir(path)).filter((f) => /\.(sql|sh)$/.test(f)).map((f) => join(path, f))
+      : info
+        ? [path]
+        : []
+    for (const file of files) texts.push(await readFile(file, 'utf8').catch(() => ''))
+  }
+  return texts
+}
+
+export interface BridgeContext {
+  tools: Toolbox
+  signal: AbortSignal
+  note: (line: string) => void
+  confirm: (question: string) => Promise<boolean>
+  /** Plan only: no probe container, no attachment. */
+  dryRun: boolean
+}
+
+/**
+ * The route a plan or `values --mode bridge` shows without a cluster to probe from: the
+ * given address, else the gateway of kind's network when it exists, else a placeholder.
+ */
+export async function plannedRoute(
+  source: BridgeSource,
+  input: BridgeInput,
+  docker: Toolbox['docker'],
+): Promise<BridgeRoute> {
+  if (input.hostAddress)
+    return {host: validateHostAddress(input.hostAddress), port: source.published, path: 'given'}
+  // No engine to ask (values printed on another machine): the placeholder says what goes there.
+  const gateway = await (async () =>
+    (await docker.isDesktop())
+      ? 'host.docker.internal'
+      : await docker.networkGateway(kindNetworkName(input.env)))().catch((error: unknown) => {
+    if (error instanceof GeniroError) return undefined
+    throw error
+  })
+  return {
+    host: gateway ?? '<gateway of the cluster network, once it exists>',
+    port: source.published,
+    path: 'gateway',
+  }
+}
+
+/**
+ * How pods will reach the Compose PostgreSQL. kind (Linux engine): the gateway of its Docker
+ * network at the published port, proven from a throwaway container on that network; when
+ * that fails because the userland proxy is off, the Compose container is attached to the
+ * network (with consent or --attach) and reached at its own address and container port.
+ */
+export async function resolveRoute(
+  source: BridgeSource,
+  target: Target,
+  input: BridgeInput,
+  ctx: BridgeContext,
+): Promise<BridgeRoute & {network?: string; attachedContainer?: string}> {
+  const {docker} = ctx.tools
+  const provider = target.provider.name as 'kind' | 'minikube'
+  const network = provider === 'kind' ? kindNetworkName(input.env) : target.cluster
+  const hasNetwork = (await docker.networkGateway(network, ctx.signal)) !== undefined
+  let host: string
+  if (input.hostAddress) host = validateHostAddress(input.hostAddress)
+  else host = await detectHostAddress(target, network, ctx)
+  if (source.loopbackOnly) {
+    ctx.note(
+      `Warning: Compose publishes ${source.service} on 127.0.0.1:${source.published} only; pods cannot reach that through the host (publish it on 0.0.0.0, or let geniro-dev attach the container)`,
+    )
+  }
+  if (ctx.dryRun)
+    return {host, port: source.published, path: input.hostAddress ? 'given' : 'gateway'}
+  if (!hasNetwork) {
+    ctx.note(
+      `Note: no Docker network "${network}" to probe from (a VM driver?); not checking that pods reach ${host}:${source.published}`,
+    )
+    return {host, port: source.published, path: input.hostAddress ? 'given' : 'gateway'}
+  }
+  const probe = await checkGatewayPath(docker, {
+    network,
+    host,
+    port: source.published,
+    image: input.probeImage,
+    timeoutSeconds: PROBE_TIMEOUT_SECONDS,
+    signal: ctx.signal,
+  })
+  if (probe.reachable) {
+    return {host, port: source.published, path: input.hostAddress ? 'given' : 'gateway'}
+  }
+  const why = explainUnreachable(probe, {
+    provider,
+    host,
+    port: source.published,
+    publishedOnLoopbackOnly: source.loopbackOnly,
+  })
+  // A refused port is the stack being down, not the proxy: attaching would not help.
+  const container = source.container
+  if (!container || (probe.reason === 'refused' && !source.loopbackOnly)) {
+    throw new UserError(why.message, why.hint)
+  }
+  ctx.note(why.message)
+  const consent =
+    input.attach ||
+    (await ctx.confirm(
+      `Connect the Compose container "${container}" to the Docker network "${network}" (undone by \`geniro-dev down\`)?`,
+    ))
+  if (!consent) throw new UserError(why.message, why.hint)
+  const attached = await attachFallback(docker, {
+    network,
+    container,
+    containerPort: source.target,
+    image: input.probeImage,
+    timeoutSeconds: PROBE_TIMEOUT_SECONDS,
+    signal: ctx.signal,
+  })
+  if (attached.connected === 'connected') {
+    recordAttachment(target, {network, container})
+  }
+  return {
+    host: attached.address,
+    port: attached.port,
+    path: 'attached',
+    network,
+    attachedContainer: container,
+  }
+}
+
+async function detectHostAddress(
+  target: Target,
+  network: string,
+  ctx: BridgeContext,
+): Promise<string> {
+  const {docker, providers} = ctx.tools
+  if (target.provider.name === 'minikube') {
+    const address = await providers.minikube.hostAddress(target.cluster, ctx.signal)
+    if (address) return address
+    throw new UserError(
+      `cannot tell the address of host.minikube.internal in the minikube profile "${target.cluster}"`,
+      'pass --host-address with an address its pods reach the host at',
+    )
+  }
+  if (await docker.isDesktop()) return 'host.docker.internal'
+  const gateway = await docker.networkGateway(network, ctx.signal)
+  if (gateway) return gateway
+  throw new UserError(
+    `the Docker network "${network}" has no IPv4 gateway to reach the host at`,
+    'create the cluster first (`geniro-dev up`), or pass --host-address',
+  )
+}
+
+/** The attachment `down` undoes, kept beside the forwards' state of this release. */
+export interface Attachment {
+  network: string
+  container: string
+}
+
+function attachmentFile(target: Pick<Target, 'kubeContext' | 'namespace'>): string {
+  return join(
+    forwardStateDir(stateRoot(), target.kubeContext, target.namespace).dir,
+    'bridge-attachment.json',
+  )
+}
+
+function recordAttachment(target: Target, attachment: Attachment): void {
+  const dir = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
+  dir.ensure()
+  // Recorded the moment the attachment exists, before anything else can fail.
+  writeFileSync(attachmentFile(target), JSON.stringify(attachment), {mode: 0o600})
+}
+
+export async function readAttachment(
+  target: Pick<Target, 'kubeContext' | 'namespace'>,
+): Promise<Attachment | undefined> {
+  try {
+    return JSON.parse(await readFile(attachmentFile(target), 'utf8')) as Attachment
+  } catch {
+    return undefined
+  }
+}
+
+/** `down`: disconnects the Compose container bridge mode attached, then forgets it. */
+export async function detachStep(
+  target: Pick<Target, 'kubeContext' | 'namespace'>,
+  tools: Toolbox,
+): Promise<Step> {
+  const attachment = await readAttachment(target)
+  return {
+    title: attachment
+      ? `Disconnect Compose container "${attachment.container}" from Docker network "${attachment.network}"`
+      : 'Disconnect the Compose container bridge mode attached',
+    ...(attachment
+      ? {command: ['docker', 'network', 'disconnect', attachment.network, attachment.container]}
+      : {skip: 'none attached'}),
+    run: async (signal) => {
+      if (!attachment) return
+      await tools.docker.disconnectNetwork(attachment.network, attachment.container, signal)
+      await rm(attachmentFile(target), {force: true})
+    },
+  }
+}
+
+/** The role's password: kept in the release's Secret, so a re-run reuses it. */
+export async function bridgePassword(target: Target, tools: Toolbox, signal: AbortSignal) {
+  const existing = await tools.kubectl.secretData(
+    BRIDGE_SECRET,
+    target.namespace,
+    target.kubeContext,
+    signal,
+  )
+  const kept = existing?.[BRIDGE_SECRET_PASSWORD_KEY]
+  return kept
+    ? {password: kept, stored: true}
+    : {password: randomBytes(24).toString('base64url'), stored: false}
+}
+
+/**
+ * The bridge's steps before the install: the cluster's own role and databases on the
+ * Compose server, then the Secret holding the role's password (created once, then reused).
+ */
+export function bridgeSteps(
+  source: BridgeSource,
+  target: Target,
+  password: {password: string; stored: boolean},
+  tools: Toolbox,
+): Step[] {
+  const names = source.plan.databases.map((d) => d.name).join(', ')
+  return [
+    {
+      title: `Ensure role "${source.plan.role}" and databases ${names} on ${source.service} (127.0.0.1:${source.published})`,
+      run: async () => {
+        const pg = new Postgres({
+          host: '127.0.0.1',
+          port: source.published,
+          user: source.admin.user,
+          password: source.admin.password,
+        })
+        try {
+          await ensureBridgeDatabases(pg, source.plan, password.password)
+        } finally {
+          await pg.close()
+        }
+      },
+    },
+    {
+      title: `Create Secret "${BRIDGE_SECRET}" with the role's password in namespace "${target.namespace}"`,
+      command: ['kubectl', ...tools.kubectl.applyArgs(target.kubeContext, target.namespace)],
+      ...(password.stored ? {skip: 'exists; its password is reused'} : {}),
+      run: (signal) =>
+        tools.kubectl.apply(
+          bridgeSecretObjects(target.namespace, source.plan.role, password.password),
+          target.kubeContext,
+          target.namespace,
+          signal,
+        ),
+    },
+  ]
+}
+
+function bridgeSecretObjects(namespace: string, role: string, password: string): unknown[] {
+  const labels = {'app.kubernetes.io/managed-by': 'geniro-dev'}
+  return [
+    {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace}},
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: {name: BRIDGE_SECRET, namespace, labels},
+      stringData: {username: role, [BRIDGE_SECRET_PASSWORD_KEY]: password},
+    },
+  ]
+}

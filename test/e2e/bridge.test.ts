@@ -1,0 +1,290 @@
+/**
+ * `bridge` and `values --mode bridge` as a user runs them (bin/run.js): a REAL Compose project
+ * whose PostgreSQL 17 (+ pgvector) publishes a host port, the real Docker engine (the reach
+ * probe runs in a throwaway container on the kind network the fake kind created), real
+ * PostgreSQL roles and databases; only the cluster side (kind create, kubectl, helm) is faked.
+ */
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, rmSync, writeFileSync, chmodSync} from 'node:fs'
+import {randomBytes} from 'node:crypto'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import pg from 'pg'
+import {parse} from 'yaml'
+import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
+import {FAKE_NODE_IMAGE, fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
+import {ensurePostgresImage} from '../support/postgres-image.js'
+import {waitFor} from '../support/processes.js'
+import {runCli} from '../support/run-cli.js'
+import {DOCKER_CONFIG_WITH_COMPOSE, dockerCli} from '../support/toolchain.js'
+import {addressesInUse} from '../../src/adapters/host-ports.js'
+
+const ADMIN = {user: 'geniro', password: 'compose-secret'}
+let environment: FakeEnvironment
+let dockerHost: string
+let dir: string
+let composeFile: string
+let project: string
+let port: number
+
+function docker(args: string[]): string {
+  return execFileSync(dockerCli(), args, {
+    env: {...process.env, DOCKER_HOST: dockerHost, DOCKER_CONFIG: DOCKER_CONFIG_WITH_COMPOSE},
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim()
+}
+
+const compose = (args: string[]) => docker(['compose', '-p', project, '-f', composeFile, ...args])
+
+const cli = (args: string[]) => runCli(args, {...environment.env, GENIRO_DEV_CLUSTER: 'bridge-e2e'})
+
+/** bridge with what every run here needs: the Compose file, a local probe image, no forwards. */
+const bridge = (args: string[] = []) =>
+  cli(['bridge', composeFile, '--probe-image', FAKE_NODE_IMAGE, '--no-forward', ...args])
+
+async function asAdmin<T>(work: (client: pg.Client) => Promise<T>, database = 'postgres') {
+  const client = new pg.Client({host: '127.0.0.1', port, database, ...ADMIN})
+  await client.connect()
+  try {
+    return await work(client)
+  } finally {
+    await client.end()
+  }
+}
+
+/** Databases with their owners and row versions: any write shows up here. */
+const catalog = () =>
+  asAdmin(
+    async (client) =>
+      (
+        await client.query(
+          `SELECT datname, pg_get_userbyid(datdba) AS owner, xmin::text FROM pg_database ORDER BY datname`,
+        )
+      ).rows,
+  )
+
+function helmValues(): Record<string, unknown> {
+  const out = execFileSync(
+    join(environment.binDir, 'helm'),
+    ['get', 'values', 'geniro', '-n', 'geniro', '--kube-context', 'kind-bridge-e2e', '-o', 'json'],
+    {env: environment.env, encoding: 'utf8'},
+  )
+  return JSON.parse(out)
+}
+
+function secretPassword(): string {
+  const out = execFileSync(
+    join(environment.binDir, 'kubectl'),
+    [
+      'get',
+      'secret',
+      'geniro-dev-bridge-postgresql',
+      '-n',
+      'geniro',
+      '--context',
+      'kind-bridge-e2e',
+      '-o',
+      'json',
+    ],
+    {env: environment.env, encoding: 'utf8'},
+  )
+  return Buffer.from(JSON.parse(out).data.password, 'base64').toString('utf8')
+}
+
+beforeAll(async () => {
+  dockerHost = inject('dockerHost')
+  environment = fakeEnvironment({helm: 'helm4', dockerHost})
+  const image = await ensurePostgresImage(dockerHost)
+  port = (await addressesInUse(5439)).length === 0 ? 5439 : 25439
+  dir = mkdtempSync(join(tmpdir(), 'gdev-bridge-'))
+  chmodSync(dir, 0o755)
+  project = `gdev-bridge-${randomBytes(3).toString('hex')}`
+  composeFile = join(dir, 'docker-compose.yml')
+  writeFileSync(
+    composeFile,
+    [
+      `name: ${project}`,
+      'services:',
+      '  postgres:',
+      `    image: ${image}`,
+      '    environment:',
+      `      POSTGRES_USER: ${ADMIN.user}`,
+      `      POSTGRES_PASSWORD: ${ADMIN.password}`,
+      '      POSTGRES_DB: geniro',
+      '    ports:',
+      `      - "${port}:5432"`,
+      '',
+    ].join('\n'),
+  )
+  compose(['up', '-d'])
+  await waitFor(
+    () => asAdmin(async () => true).catch(() => false),
+    60_000,
+    'the Compose PostgreSQL to accept connections',
+  )
+}, 240_000)
+
+afterAll(async () => {
+  if (environment) await cli(['down', '--yes'])
+  try {
+    compose(['down', '--volumes'])
+  } finally {
+    environment?.cleanup()
+    rmSync(dir, {recursive: true, force: true})
+  }
+})
+
+describe('geniro-dev bridge', () => {
+  it('installs against the Compose PostgreSQL: own role and databases, values, Secret', async () => {
+    const run = await bridge(['--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const result = JSON.parse(run.stdout)
+    expect(result.mode).toBe('bridge')
+    const gateway = docker([
+      'network',
+      'inspect',
+      'kind',
+      '--format',
+      '{{range .IPAM.Config}}{{.Gateway}} {{end}}',
+    ])
+      .split(' ')
+      .find((address) => address.includes('.'))
+    expect(result.bridge).toMatchObject({
+      service: 'postgres',
+      route: {host: gateway, port, path: 'gateway'},
+      role: 'geniro_k8s',
+      databases: ['geniro_k8s', 'keycloak_k8s', 'litellm_k8s'],
+      secret: 'geniro-dev-bridge-postgresql',
+    })
+
+    const values = helmValues() as {
+      postgresql: {enabled: boolean}
+      externalPostgresql: Record<string, unknown>
+      keycloak: {database: string}
+      litellm: {database: string}
+    }
+    expect(values.postgresql.enabled).toBe(false)
+    expect(values.externalPostgresql).toMatchObject({
+      enabled: true,
+      host: gateway,
+      port,
+      username: 'geniro_k8s',
+      database: 'geniro_k8s',
+      existingSecret: 'geniro-dev-bridge-postgresql',
+    })
+    expect(JSON.stringify(values)).not.toContain(ADMIN.password)
+    expect(values.keycloak.database).toBe('keycloak_k8s')
+    expect(values.litellm.database).toBe('litellm_k8s')
+
+    // The Secret's password really logs the role in, and vector is in the API's database.
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      database: 'geniro_k8s',
+      user: 'geniro_k8s',
+      password: secretPassword(),
+    })
+    await client.connect()
+    const vector = await client.query(`SELECT extname FROM pg_extension WHERE extname = 'vector'`)
+    await client.end()
+    expect(vector.rows).toEqual([{extname: 'vector'}])
+    const owners = (await catalog()).filter((row) => row.datname.endsWith('_k8s'))
+    expect(owners.map((row) => [row.datname, row.owner])).toEqual([
+      ['geniro_k8s', 'geniro_k8s'],
+      ['keycloak_k8s', 'geniro_k8s'],
+      ['litellm_k8s', 'geniro_k8s'],
+    ])
+  })
+
+  it('a re-run changes nothing: zero mutating calls, the same catalog rows', async () => {
+    const before = await catalog()
+    const calls = environment.calls().length
+    const run = await bridge(['--json'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(
+      environment
+        .calls()
+        .slice(calls)
+        .filter((call) => call.mutating),
+    ).toEqual([])
+    expect(await catalog()).toEqual(before)
+  })
+
+  it('refuses a database name the Compose stack uses, creating nothing', async () => {
+    const before = await catalog()
+    const calls = environment.calls().length
+    const run = await bridge(['--database', 'geniro'])
+    expect(run.code).toBe(3)
+    expect(run.stderr).toMatch(/geniro/)
+    expect(run.stderr).toMatch(/Hint: .*--database/)
+    expect(await catalog()).toEqual(before)
+    expect(
+      environment
+        .calls()
+        .slice(calls)
+        .filter((call) => call.mutating),
+    ).toEqual([])
+  })
+
+  it('a wrong admin password is one clear line', async () => {
+    const run = await bridge(['--pg-password', 'not-the-password', '--db-suffix', '_other'])
+    expect(run.code).toBe(3)
+    expect(run.stderr).toContain(`password authentication failed for user "${ADMIN.user}"`)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect((await catalog()).map((row) => row.datname)).not.toContain('geniro_other')
+  })
+
+  it('values --mode bridge prints the bridge values for a given host, without touching anything', async () => {
+    const calls = environment.calls().length
+    const run = await cli([
+      'values',
+      '--mode',
+      'bridge',
+      composeFile,
+      '--host-address',
+      '10.11.12.13',
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    const values = parse(run.stdout)
+    expect(values.postgresql.enabled).toBe(false)
+    expect(values.externalPostgresql).toMatchObject({
+      host: '10.11.12.13',
+      port,
+      database: 'geniro_k8s',
+      existingSecret: 'geniro-dev-bridge-postgresql',
+    })
+    expect(run.stdout).toContain('# Bridge mode.')
+    expect(run.stdout).not.toContain(ADMIN.password)
+    expect(environment.calls().length).toBe(calls)
+
+    const local = await cli([
+      'values',
+      '--mode',
+      'bridge',
+      composeFile,
+      '--host-address',
+      '127.0.0.1',
+    ])
+    expect(local.code).toBe(3)
+    expect(local.stderr).toMatch(/pod itself|localhost/i)
+  })
+
+  it('isolated mode refuses bridge-only input', async () => {
+    const run = await cli(['up', composeFile, '--dry-run'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('only apply to bridge mode')
+  })
+
+  it('a stopped Compose PostgreSQL is a clear error', async () => {
+    compose(['stop', 'postgres'])
+    try {
+      const run = await bridge()
+      expect(run.code).toBe(3)
+      expect(run.stderr).toMatch(/"postgres" of project "[^"]+" is exited/)
+      expect(run.stderr).toMatch(/Hint: start it/)
+    } finally {
+      compose(['start', 'postgres'])
+    }
+  })
+})
