@@ -9,7 +9,7 @@ import {createServer, connect, type Server} from 'node:net'
 import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
-import {processGroup, processesMentioning, waitFor} from '../support/processes.js'
+import {processGroup, processTable, processesMentioning, waitFor} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
 
 let environment: FakeEnvironment
@@ -52,7 +52,12 @@ function tunnels(target = 'svc/geniro-api'): Array<{pid: number; ports: Array<{l
         return undefined
       }
     })
-    .filter((entry) => entry && entry.target === target)
+    .filter((entry) => entry && entry.target === target && alive(entry.pid))
+}
+
+/** A tunnel killed with SIGKILL (stale-state cleanup) cannot remove its registry file. */
+function alive(pid: number): boolean {
+  return processTable().some((entry) => entry.pid === pid)
 }
 
 /** One request through the stable port: resolves with the answer, or rejects with the socket error. */
@@ -180,10 +185,17 @@ describe('geniro-dev forward', () => {
       }
     })()
     for (let death = 0; death < 20; death++) {
-      const [tunnel] = await waitFor(() => (tunnels().length === 1 ? tunnels() : false))
+      const [tunnel] = await waitFor(() => {
+        const now = tunnels()
+        return now.length === 1 ? now : false
+      })
       const before = answered
       process.kill(tunnel!.pid, 'SIGUSR1')
-      await waitFor(() => tunnels()[0] && tunnels()[0]!.pid !== tunnel!.pid, 10_000, 'a new tunnel')
+      await waitFor(
+        () => tunnels().some((entry) => entry.pid !== tunnel!.pid),
+        10_000,
+        'a new tunnel',
+      )
       await waitFor(() => answered > before + 3, 10_000, 'requests through the new tunnel')
       // A tunnel that served for a while restarts at once; keep the deaths apart like pod restarts.
       await new Promise((resolve) => setTimeout(resolve, 1_000))

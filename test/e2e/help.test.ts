@@ -6,7 +6,7 @@ describe('geniro-dev help', () => {
     const run = await runCli(['--help'])
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(
-      /^COMMANDS\n {2}autocomplete {2}.+\n {2}doctor {8}Check that this machine/m,
+      /^COMMANDS\n {2}autocomplete {2}.+\n {2}bridge {8}.+\n {2}doctor {8}Check that this machine/m,
     )
     expect(run.stdout).toContain('EXIT CODES\n  0   Success.')
     expect(run.stderr).toBe('')

@@ -16,7 +16,7 @@ import {Docker} from '../../src/adapters/docker.js'
 import {exec, type Exec} from '../../src/adapters/exec.js'
 import {findServiceByRole, type ComposePort} from '../../src/core/compose-model.js'
 import {detectCompose} from '../../src/services/compose-detect.js'
-import {ensureNodeImage} from '../support/fake-env.js'
+import {FAKE_NODE_IMAGE, ensureNodeImage} from '../support/fake-env.js'
 import {DOCKER_CONFIG_WITH_COMPOSE, dockerCli, pathWith} from '../support/toolchain.js'
 
 const dockerHost = inject('dockerHost')
@@ -127,7 +127,7 @@ describe('Compose detection of a running project', () => {
       name: 'db',
       state: 'running',
       containerName: `${project}-db-1`,
-      image: 'geniro-dev-fake-node:1',
+      image: FAKE_NODE_IMAGE,
       environment: {POSTGRES_USER: 'geniro'},
       volumes: [`${path.join(projectDir, 'init')}:/docker-entrypoint-initdb.d`],
       role: 'postgresql',

@@ -719,8 +719,8 @@ describe.each(['helm3', 'helm4'] as const)('helm fake as %s', (helm) => {
       ['name', 'namespace', 'revision', 'updated', 'status', 'chart', 'app_version'],
     ])
     expect(rows.map((r) => [r.name, r.revision, r.status, r.chart, r.app_version])).toEqual([
-      ['gd-bad', '1', 'deployed', 'geniro-0.1.0', '1.17.2'],
-      ['gd-fail', '2', 'failed', 'geniro-0.1.0', '1.17.2'],
+      ['gd-bad', '1', 'deployed', 'geniro-0.2.0', '1.17.2'],
+      ['gd-fail', '2', 'failed', 'geniro-0.2.0', '1.17.2'],
     ])
     expect(rows[0]!.updated).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC$/)
   })

@@ -12,9 +12,7 @@
  * Traffic goes only between containers this file created, on networks it created.
  */
 import {execFileSync} from 'node:child_process'
-import {createHash, randomBytes} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {randomBytes} from 'node:crypto'
 import path from 'node:path'
 import getPort from 'get-port'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
@@ -29,6 +27,7 @@ import {
   checkGatewayPath,
   explainUnreachable,
 } from '../../src/services/reachability.js'
+import {dockerOn, ensureBusyboxImage} from '../support/busybox-image.js'
 import {PrivateDockerd} from '../support/dockerd.js'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {ensurePostgresImage} from '../support/postgres-image.js'
@@ -36,57 +35,12 @@ import {dockerCli} from '../support/toolchain.js'
 
 const sharedHost = inject('dockerHost')
 const id = randomBytes(4).toString('hex')
-/** Debian's busybox-static, installed by scripts/toolchain.sh. */
-const BUSYBOX = '/bin/busybox'
 const PASSWORD = 'reach-test-password'
 /** nc's connect timeout inside the probe container. */
 const TIMEOUT_SECONDS = 3
 
 function execWith(extra: Record<string, string | undefined>): Exec {
   return (file, args, options) => exec(file, args, {...options, env: {...extra, ...options?.env}})
-}
-
-function dockerOn(host: string, args: string[], input?: Buffer): string {
-  return execFileSync(dockerCli(), args, {
-    env: {...process.env, DOCKER_HOST: host},
-    input,
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  })
-}
-
-/**
- * A busybox image as the busybox images are laid out (every applet linked in /bin, CMD sh),
- * from the machine's own busybox: nothing can be pulled here. The tag carries the binary's
- * digest, so an engine that has it reuses it.
- */
-function ensureBusyboxImage(host: string): string {
-  const binary = readFileSync(BUSYBOX)
-  const tag = `geniro-dev-test-busybox:${createHash('sha256').update(binary).digest('hex').slice(0, 12)}`
-  try {
-    dockerOn(host, ['image', 'inspect', tag])
-    return tag
-  } catch {
-    // not on this engine yet
-  }
-  const root = mkdtempSync(path.join(tmpdir(), 'gdev-busybox-rootfs-'))
-  try {
-    for (const dir of ['bin', 'etc', 'tmp']) mkdirSync(path.join(root, dir))
-    writeFileSync(path.join(root, 'bin', 'busybox'), binary, {mode: 0o755})
-    const applets = execFileSync(BUSYBOX, ['--list'], {encoding: 'utf8'}).split('\n')
-    for (const applet of applets.filter((a) => a && a !== 'busybox' && !a.includes('/'))) {
-      symlinkSync('busybox', path.join(root, 'bin', applet))
-    }
-    writeFileSync(path.join(root, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\n')
-    const tarball = execFileSync('tar', ['-C', root, '--numeric-owner', '-cf', '-', '.'], {
-      maxBuffer: 64 * 1024 * 1024,
-    })
-    dockerOn(host, ['import', '--change', 'CMD ["sh"]', '-', tag], tarball)
-  } finally {
-    rmSync(root, {recursive: true, force: true})
-  }
-  return tag
 }
 
 /** A ULA /64 of its own, so the dual-stack test network never overlaps another. */

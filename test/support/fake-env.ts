@@ -4,7 +4,6 @@
  * a private HOME and KUBECONFIG, the private Docker engine, and the fakes' state directory.
  * See test/fakes/README.md for the contract the fakes keep.
  */
-import {execFileSync} from 'node:child_process'
 import {
   existsSync,
   mkdirSync,
@@ -19,13 +18,12 @@ import {randomBytes} from 'node:crypto'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {busyboxImageTag, dockerOn, ensureBusyboxImage} from './busybox-image.js'
 import {DOCKER_CONFIG_WITH_COMPOSE, TOOLS, dockerCli, requireTool} from './toolchain.js'
 
 export const FAKES_DIR = fileURLToPath(new URL('../fakes', import.meta.url))
 /** The tiny local image every fake kind/minikube node runs (nothing can be pulled here). */
-export const FAKE_NODE_IMAGE = 'geniro-dev-fake-node:2'
-/** Debian's busybox-static, installed by scripts/toolchain.sh. */
-const BUSYBOX = '/bin/busybox'
+export const FAKE_NODE_IMAGE = busyboxImageTag()
 
 export type FakeTool = 'kind' | 'minikube' | 'kubectl' | 'helm'
 
@@ -88,47 +86,9 @@ export interface FakeEnvironment {
   cleanup(): void
 }
 
-function docker(dockerHost: string, args: string[], input?: Buffer): string {
-  return execFileSync(dockerCli(), args, {
-    env: {...process.env, DOCKER_HOST: dockerHost},
-    input,
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  })
-}
-
-/**
- * Builds the fake node image once on the engine: `docker import` of a rootfs holding busybox
- * with every applet linked in /bin, as the busybox images are laid out. A fake node runs
- * `sh` and `sleep`; the same image serves tests as a Compose service (`httpd`, `nc`) and as
- * bridge mode's probe image (`sh`, `nc`).
- */
+/** Builds the fake node image once on the engine (see busybox-image.ts). */
 export function ensureNodeImage(dockerHost: string): string {
-  try {
-    docker(dockerHost, ['image', 'inspect', FAKE_NODE_IMAGE])
-    return FAKE_NODE_IMAGE
-  } catch {
-    // not built yet on this engine
-  }
-  const root = mkdtempSync(path.join(tmpdir(), 'gdev-node-rootfs-'))
-  try {
-    mkdirSync(path.join(root, 'bin'))
-    for (const dir of ['etc', 'tmp']) mkdirSync(path.join(root, dir))
-    writeFileSync(path.join(root, 'bin', 'busybox'), readFileSync(requireTool(BUSYBOX)), {
-      mode: 0o755,
-    })
-    const applets = execFileSync(requireTool(BUSYBOX), ['--list'], {encoding: 'utf8'})
-    for (const applet of applets.split('\n').filter((name) => name && name !== 'busybox'))
-      symlinkSync('busybox', path.join(root, 'bin', applet))
-    const tarball = execFileSync('tar', ['-C', root, '-cf', '-', '.'], {
-      maxBuffer: 64 * 1024 * 1024,
-    })
-    docker(dockerHost, ['import', '-', FAKE_NODE_IMAGE], tarball)
-  } finally {
-    rmSync(root, {recursive: true, force: true})
-  }
-  return FAKE_NODE_IMAGE
+  return ensureBusyboxImage(dockerHost)
 }
 
 export function fakeEnvironment(options: FakeEnvironmentOptions): FakeEnvironment {
@@ -196,14 +156,14 @@ export function fakeEnvironment(options: FakeEnvironmentOptions): FakeEnvironmen
       const label = `label=geniro-dev.fake.env=${id}`
       try {
         killForwardProcesses(env.GENIRO_DEV_STATE_DIR!, stateDir)
-        const containers = docker(options.dockerHost, ['ps', '-aq', '--filter', label])
+        const containers = dockerOn(options.dockerHost, ['ps', '-aq', '--filter', label])
           .split('\n')
           .filter(Boolean)
-        if (containers.length > 0) docker(options.dockerHost, ['rm', '-f', '-v', ...containers])
-        const networks = docker(options.dockerHost, ['network', 'ls', '-q', '--filter', label])
+        if (containers.length > 0) dockerOn(options.dockerHost, ['rm', '-f', '-v', ...containers])
+        const networks = dockerOn(options.dockerHost, ['network', 'ls', '-q', '--filter', label])
           .split('\n')
           .filter(Boolean)
-        if (networks.length > 0) docker(options.dockerHost, ['network', 'rm', ...networks])
+        if (networks.length > 0) dockerOn(options.dockerHost, ['network', 'rm', ...networks])
       } finally {
         rmSync(dir, {recursive: true, force: true})
       }
