@@ -24,9 +24,14 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-const dockerd = new PrivateDockerd()
-await dockerd.start()
-const fakes = fakeEnvironment({helm: 'helm4', dockerHost: dockerd.host})
+// The engine at $GENIRO_TEST_DOCKER_HOST when set (a second test daemon in this network
+// namespace would fight the first over docker0), else a private one (root).
+const dockerd = process.env.GENIRO_TEST_DOCKER_HOST ? undefined : new PrivateDockerd()
+await dockerd?.start()
+const fakes = fakeEnvironment({
+  helm: 'helm4',
+  dockerHost: process.env.GENIRO_TEST_DOCKER_HOST ?? dockerd!.host,
+})
 try {
   const env = {...fakes.env}
   time(process.execPath, [bin, 'up', '--json'], env)
@@ -85,5 +90,5 @@ try {
   )
 } finally {
   fakes.cleanup()
-  await dockerd.stop()
+  await dockerd?.stop()
 }

@@ -5,7 +5,7 @@
  * PostgreSQL roles and databases; only the cluster side (kind create, kubectl, helm) is faked.
  */
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync, chmodSync} from 'node:fs'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {randomBytes} from 'node:crypto'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -274,6 +274,37 @@ describe('geniro-dev bridge', () => {
     const run = await cli(['up', composeFile, '--dry-run'])
     expect(run.code).toBe(2)
     expect(run.stderr).toContain('only apply to bridge mode')
+  })
+
+  it('down disconnects the Compose container that bridge mode attached, and only that', async () => {
+    // The attach fallback itself needs an engine with the userland proxy off (see
+    // test/integration/reachability.test.ts); here the attachment is made as it makes it.
+    const container = compose(['ps', '--format', '{{.Name}}', 'postgres'])
+    docker(['network', 'connect', 'kind', container])
+    const stateDir = join(
+      environment.env.GENIRO_DEV_STATE_DIR!,
+      'forwards',
+      'kind-bridge-e2e@geniro',
+    )
+    mkdirSync(stateDir, {recursive: true})
+    writeFileSync(
+      join(stateDir, 'bridge-attachment.json'),
+      JSON.stringify({network: 'kind', container}),
+    )
+    const networks = () =>
+      docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', container])
+    expect(Object.keys(JSON.parse(networks()))).toContain('kind')
+
+    const down = await cli(['down', '--json'])
+    expect(down.code, down.stderr).toBe(0)
+    expect(JSON.parse(down.stdout).composeDetached).toBe(true)
+    expect(Object.keys(JSON.parse(networks()))).not.toContain('kind')
+    // Its own network stays: the Compose stack is untouched otherwise.
+    expect(Object.keys(JSON.parse(networks()))).toHaveLength(1)
+
+    const again = await cli(['down', '--json'])
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout).composeDetached).toBe(false)
   })
 
   it('a stopped Compose PostgreSQL is a clear error', async () => {

@@ -44,6 +44,7 @@ import {
   writeJson,
 } from './common.mjs'
 import {failSpecs, isPodReady, podView, resolveContext} from './cluster.mjs'
+import {GLOBAL_BOOL, GLOBAL_SHORT, GLOBAL_VALUE} from './kubectl-flags.mjs'
 
 const argv = process.argv.slice(2)
 const realKubectl = realTool('GENIRO_FAKE_REAL_KUBECTL')
@@ -65,42 +66,9 @@ const realKubectl = realTool('GENIRO_FAKE_REAL_KUBECTL')
 
 // The same global flags as ./kubectl.mjs, plus port-forward's own.
 const parsed = parseFlags(argv, {
-  value: [
-    'context',
-    'kubeconfig',
-    'namespace',
-    'cluster',
-    'user',
-    'server',
-    'token',
-    'as',
-    'as-group',
-    'as-uid',
-    'request-timeout',
-    'cache-dir',
-    'certificate-authority',
-    'client-certificate',
-    'client-key',
-    'tls-server-name',
-    'v',
-    'vmodule',
-    'log-flush-frequency',
-    'password',
-    'username',
-    'profile',
-    'profile-output',
-    'kuberc',
-    'address',
-    'pod-running-timeout',
-  ],
-  bool: [
-    'insecure-skip-tls-verify',
-    'match-server-version',
-    'disable-compression',
-    'warnings-as-errors',
-    'help',
-  ],
-  short: {n: 'namespace', s: 'server', v: 'v', h: 'help'},
+  value: [...GLOBAL_VALUE, 'address', 'pod-running-timeout'],
+  bool: GLOBAL_BOOL,
+  short: GLOBAL_SHORT,
 })
 const flags = parsed.flags
 const args = parsed.positionals.slice(parsed.positionals.indexOf('port-forward') + 1)

@@ -26,45 +26,12 @@ import {
   uid,
   withLock,
 } from './common.mjs'
+import {GLOBAL_BOOL, GLOBAL_SHORT, GLOBAL_VALUE} from './kubectl-flags.mjs'
 import {eventsFor, failSpecFor, logsFor, podView, resolveContext, withStatus} from './cluster.mjs'
 
 const argv = process.argv.slice(2)
 const realKubectl = realTool('GENIRO_FAKE_REAL_KUBECTL')
 
-const GLOBAL_VALUE = [
-  'context',
-  'kubeconfig',
-  'namespace',
-  'cluster',
-  'user',
-  'server',
-  'token',
-  'as',
-  'as-group',
-  'as-uid',
-  'request-timeout',
-  'cache-dir',
-  'certificate-authority',
-  'client-certificate',
-  'client-key',
-  'tls-server-name',
-  'v',
-  'vmodule',
-  'log-flush-frequency',
-  'password',
-  'username',
-  'profile',
-  'profile-output',
-  'kuberc',
-]
-const GLOBAL_BOOL = [
-  'insecure-skip-tls-verify',
-  'match-server-version',
-  'disable-compression',
-  'warnings-as-errors',
-  'help',
-]
-const GLOBAL_SHORT = {n: 'namespace', s: 'server', v: 'v', h: 'help'}
 const COMMANDS = {
   get: {
     value: [

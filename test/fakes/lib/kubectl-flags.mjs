@@ -1,0 +1,35 @@
+// kubectl's global flags (`kubectl options`), shared by the kubectl fake and its port-forward.
+export const GLOBAL_VALUE = [
+  'context',
+  'kubeconfig',
+  'namespace',
+  'cluster',
+  'user',
+  'server',
+  'token',
+  'as',
+  'as-group',
+  'as-uid',
+  'request-timeout',
+  'cache-dir',
+  'certificate-authority',
+  'client-certificate',
+  'client-key',
+  'tls-server-name',
+  'v',
+  'vmodule',
+  'log-flush-frequency',
+  'password',
+  'username',
+  'profile',
+  'profile-output',
+  'kuberc',
+]
+export const GLOBAL_BOOL = [
+  'insecure-skip-tls-verify',
+  'match-server-version',
+  'disable-compression',
+  'warnings-as-errors',
+  'help',
+]
+export const GLOBAL_SHORT = {n: 'namespace', s: 'server', v: 'v', h: 'help'}
