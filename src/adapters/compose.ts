@@ -1,5 +1,4 @@
 import type {ComposeService} from '../core/compose-model.js'
-import {composePsLocation, parseComposePs} from '../core/compose-runtime.js'
 import {GeniroError, ToolNotFoundError} from '../core/errors.js'
 import {installHint} from '../core/tools.js'
 import {parseVersion} from '../core/version.js'
@@ -80,6 +79,8 @@ export class Compose {
       cwd: target.cwd,
       timeoutMs: PS_TIMEOUT_MS,
     })
+    // Loaded here: the Compose model brings the YAML parser, which `status` does not need.
+    const {composePsLocation, parseComposePs} = await import('../core/compose-runtime.js')
     return {services: parseComposePs(stdout, target.project ?? ''), ...composePsLocation(stdout)}
   }
 }

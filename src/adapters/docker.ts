@@ -1,6 +1,5 @@
 import {randomBytes} from 'node:crypto'
 import type {ComposePort} from '../core/compose-model.js'
-import {parseDockerPsCompose} from '../core/compose-runtime.js'
 import {ToolFailedError} from '../core/errors.js'
 import {pickIpv4Gateway} from '../core/host-address.js'
 import {stderrTail, type Exec} from './exec.js'
@@ -146,6 +145,8 @@ export class Docker extends ToolAdapter {
       '--format',
       '{{json .}}',
     ])
+    // Loaded here: the Compose model brings the YAML parser, which `status` does not need.
+    const {parseDockerPsCompose} = await import('../core/compose-runtime.js')
     return parseDockerPsCompose(stdout)
   }
 

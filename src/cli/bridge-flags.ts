@@ -44,6 +44,21 @@ export const bridgeFlags = {
     description:
       'Image of the throwaway container that checks pods can reach PostgreSQL (pinned default).',
   }),
+  'bridge-services': Flags.string({
+    helpGroup: 'BRIDGE',
+    delimiter: ',',
+    multiple: true,
+    options: ['redis', 'qdrant'],
+    description:
+      "Also share these Compose services (comma-separated; default none). redis: through a logical database of the cluster's own (--redis-database). qdrant is refused: the app has no collection prefix to isolate it.",
+  }),
+  'redis-database': Flags.integer({
+    helpGroup: 'BRIDGE',
+    min: 0,
+    max: 15,
+    description:
+      'The logical database the cluster uses on the Compose Redis (default 1); never one the Compose stack uses, and never 0.',
+  }),
 }
 
 type BridgeFlagValues = {
@@ -57,6 +72,8 @@ type BridgeFlagValues = {
   'pg-user'?: string
   'pg-password'?: string
   'probe-image'?: string
+  'bridge-services'?: string[]
+  'redis-database'?: number
 }
 
 /** The bridge input from the flags and the Compose files given as arguments. */
@@ -73,6 +90,8 @@ export async function bridgeInput(argv: unknown[], flags: BridgeFlagValues) {
     pgUser: flags['pg-user'],
     pgPassword: flags['pg-password'],
     probeImage: flags['probe-image'] ?? DEFAULT_PROBE_IMAGE,
+    bridgeServices: flags['bridge-services'] ?? [],
+    redisDatabase: flags['redis-database'],
     cwd: process.cwd(),
     env: process.env,
   }

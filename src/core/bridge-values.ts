@@ -4,8 +4,10 @@ import type {Values} from './set-values.js'
 /** The Secret geniro-dev creates in the release namespace for the bridge role's password. */
 export const BRIDGE_SECRET = 'geniro-dev-bridge-postgresql'
 export const BRIDGE_SECRET_PASSWORD_KEY = 'password'
+/** The Secret holding the Compose Redis's password (--bridge-services redis); same key. */
+export const BRIDGE_REDIS_SECRET = 'geniro-dev-bridge-redis'
 
-/** How pods reach the Compose PostgreSQL. */
+/** How pods reach a Compose service (PostgreSQL, or Redis with --bridge-services redis). */
 export interface BridgeRoute {
   host: string
   port: number
@@ -38,5 +40,32 @@ export function bridgeValues(route: BridgeRoute, plan: BridgeDatabasePlan): Valu
     },
     keycloak: {database: database('keycloak')},
     litellm: {database: database('litellm')},
+  }
+}
+
+/** The Compose Redis as bridge mode shares it: where pods reach it, and the cluster's database. */
+export interface BridgeRedis {
+  route: BridgeRoute
+  database: number
+  /** The stack's Redis asks for a password (kept in BRIDGE_REDIS_SECRET, never in values). */
+  auth: boolean
+}
+
+/**
+ * The values sharing the Compose Redis: no Redis of the chart's own, the Compose server at the
+ * route's address, a logical database the stack does not use, and its password from a Secret.
+ */
+export function bridgeRedisValues(redis: BridgeRedis): Values {
+  return {
+    redis: {enabled: false},
+    externalRedis: {
+      enabled: true,
+      host: redis.route.host,
+      port: redis.route.port,
+      database: redis.database,
+      auth: redis.auth,
+      existingSecret: BRIDGE_REDIS_SECRET,
+      existingSecretPasswordKey: BRIDGE_SECRET_PASSWORD_KEY,
+    },
   }
 }

@@ -53,6 +53,8 @@ export interface ComposeService {
   /** `source:target` of each mount with a source; bind sources are absolute. */
   volumes?: string[]
   profiles?: string[]
+  /** `command`, as an argv (a string command is split as Compose splits it). */
+  command?: string[]
 }
 
 export interface ComposeProject {
@@ -427,6 +429,7 @@ interface ServiceLayer {
   environment: Record<string, string | null>
   envFiles: ComposeEnvFile[]
   volumes: Array<{source: string; target: string}>
+  command?: string[]
   extends?: string
 }
 
@@ -570,8 +573,41 @@ function serviceLayer(
     volumes: listOf(spec.volumes, `services.${ctx.service}.volumes`).flatMap((volume) =>
       mountOf(volume, options),
     ),
+    command: commandOf(spec.command),
     extends: extendedService(spec.extends),
   }
+}
+
+/** `command:` as an argv: a list as it is, a string split as a POSIX shell splits words. */
+function commandOf(value: unknown): string[] | undefined {
+  if (Array.isArray(value)) return value.map(String)
+  return typeof value === 'string' ? splitShellWords(value) : undefined
+}
+
+/** Words of a command line as a POSIX shell splits them (quotes and backslashes removed). */
+export function splitShellWords(text: string): string[] {
+  const words: string[] = []
+  let word: string | undefined
+  let quote: string | undefined
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index] ?? ''
+    if (quote) {
+      if (char === quote) quote = undefined
+      else if (char === '\\' && quote === '"' && /["\\$`]/.test(text[index + 1] ?? '')) {
+        word = (word ?? '') + text[++index]
+      } else word = (word ?? '') + char
+    } else if (/\s/.test(char)) {
+      if (word !== undefined) words.push(word)
+      word = undefined
+    } else if (char === '"' || char === "'") {
+      quote = char
+      word ??= ''
+    } else if (char === '\\' && index + 1 < text.length) {
+      word = (word ?? '') + text[++index]
+    } else word = (word ?? '') + char
+  }
+  if (word !== undefined) words.push(word)
+  return words
 }
 
 function listOf(value: unknown, at: string): unknown[] {
@@ -680,6 +716,7 @@ function mergeLayers(base: ServiceLayer, over: ServiceLayer): ServiceLayer {
       ...over.envFiles,
     ],
     volumes: [...volumes.values()],
+    command: over.command ?? base.command,
     extends: over.extends ?? base.extends,
   }
 }
@@ -730,6 +767,7 @@ function composeService(
     service.volumes = layer.volumes.map(({source, target}) => `${source}:${target}`)
   }
   if (layer.profiles) service.profiles = layer.profiles
+  if (layer.command) service.command = layer.command
   return withRole(service)
 }
 

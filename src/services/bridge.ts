@@ -10,9 +10,26 @@ import {
   reservedDatabaseNames,
   type BridgeDatabasePlan,
 } from '../core/bridge-databases.js'
-import {BRIDGE_SECRET, BRIDGE_SECRET_PASSWORD_KEY, type BridgeRoute} from '../core/bridge-values.js'
-import {findServiceByRole, type ComposePort, type ComposeService} from '../core/compose-model.js'
-import {GeniroError, UserError} from '../core/errors.js'
+import {
+  parseBridgeServices,
+  planRedisDatabase,
+  redisDatabaseCount,
+  redisDatabasesInUse,
+  redisPassword,
+} from '../core/bridge-redis.js'
+import {
+  BRIDGE_REDIS_SECRET,
+  BRIDGE_SECRET,
+  BRIDGE_SECRET_PASSWORD_KEY,
+  type BridgeRoute,
+} from '../core/bridge-values.js'
+import {
+  findServiceByRole,
+  type ComposePort,
+  type ComposeProject,
+  type ComposeService,
+} from '../core/compose-model.js'
+import {GeniroError, UsageError, UserError} from '../core/errors.js'
 import {kindNetworkName, validateHostAddress} from '../core/host-address.js'
 import {ensureBridgeDatabases} from './bridge-databases.js'
 import type {Target} from './cluster-target.js'
@@ -39,6 +56,10 @@ export interface BridgeInput {
   pgUser?: string
   pgPassword?: string
   probeImage: string
+  /** --bridge-services: Compose data services shared too (redis; qdrant is refused). */
+  bridgeServices: string[]
+  /** --redis-database: the cluster's logical database on the Compose Redis (default 1). */
+  redisDatabase?: number
   cwd: string
   env: Record<string, string | undefined>
 }
@@ -53,45 +74,60 @@ export function requireAdminPassword(source: BridgeSource): void {
   }
 }
 
-/** What bridge mode found in the Compose project; nothing has changed yet. */
-export interface BridgeSource {
-  project: string
+/** A Compose service pods are to reach: where it is published, and its container. */
+export interface BridgeEndpoint {
   service: string
   /** The running container, for the attach fallback. */
   container?: string
-  /** The host port Compose publishes PostgreSQL on, and the container port behind it. */
+  /** The host port Compose publishes the service on, and the container port behind it. */
   published: number
   target: number
   /** Published only on a loopback address: pods cannot reach it through the gateway. */
   loopbackOnly: boolean
+}
+
+/** The Compose Redis shared with --bridge-services redis. */
+export interface BridgeRedisSource extends BridgeEndpoint {
+  /** The password it asks for; '' when none. */
+  password: string
+  /** The cluster's own logical database on it, one the stack does not use. */
+  database: number
+}
+
+/** What bridge mode found in the Compose project; nothing has changed yet. */
+export interface BridgeSource extends BridgeEndpoint {
+  project: string
   admin: {user: string; password: string}
   plan: BridgeDatabasePlan
+  /** --bridge-services redis. */
+  redis?: BridgeRedisSource
 }
 
 /**
  * Finds the Compose PostgreSQL (running project first, files otherwise), its published port
  * and admin credentials, and plans the cluster's own databases, refusing any name the stack
- * uses. Reads only: a refusal changes nothing.
+ * uses; with --bridge-services redis also the Compose Redis and the cluster's own logical
+ * database there (refusing Qdrant outright). Reads only: a refusal changes nothing.
  */
 export async function planBridge(input: BridgeInput, compose: Compose): Promise<BridgeSource> {
+  // Refused before the Compose project is even read: Qdrant is never shared.
+  const shared = parseBridgeServices(input.bridgeServices)
+  if (input.redisDatabase !== undefined && !shared.includes('redis')) {
+    throw new UsageError(
+      '--redis-database only applies with --bridge-services redis',
+      'add --bridge-services redis, or drop --redis-database',
+    )
+  }
   const project = await detectCompose(
     {files: input.composeFiles, project: input.project, cwd: input.cwd, env: input.env},
     compose,
   )
   const service = findServiceByRole(project, 'postgresql', input.composeService)
-  if (service.state !== undefined && service.state !== 'running') {
-    throw new UserError(
-      `the Compose PostgreSQL service "${service.name}" of project "${project.name}" is ${service.state}`,
-      `start it: docker compose -p ${project.name} up -d ${service.name}`,
-    )
-  }
-  const port = postgresPort(service)
-  if (!port) {
-    throw new UserError(
-      `the Compose PostgreSQL service "${service.name}" publishes no TCP port`,
-      'publish it (e.g. ports: ["5439:5432"]) so the cluster and geniro-dev can reach it',
-    )
-  }
+  const endpoint = composeEndpoint(project, service, {
+    label: 'PostgreSQL',
+    containerPort: 5432,
+    example: '5439:5432',
+  })
   const admin = {
     user: input.pgUser ?? input.env.PGUSER ?? service.environment.POSTGRES_USER ?? 'postgres',
     password:
@@ -104,19 +140,73 @@ export async function planBridge(input: BridgeInput, compose: Compose): Promise<
   })
   return {
     project: project.name,
+    ...endpoint,
+    admin,
+    plan,
+    ...(shared.includes('redis') ? {redis: planRedis(project, input)} : {}),
+  }
+}
+
+/**
+ * The Compose Redis, its password and the cluster's own database on it: refused when the
+ * requested database is one any Compose service uses (0 always is). Reads only.
+ */
+function planRedis(project: ComposeProject, input: BridgeInput): BridgeRedisSource {
+  let service: ComposeService
+  try {
+    service = findServiceByRole(project, 'redis')
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error
+    throw new UserError(
+      error.message,
+      'keep one Redis service in the Compose project, or drop --bridge-services redis (Redis then stays in the cluster)',
+    )
+  }
+  const endpoint = composeEndpoint(project, service, {
+    label: 'Redis',
+    containerPort: 6379,
+    example: '6379:6379',
+  })
+  const database = planRedisDatabase({
+    requested: input.redisDatabase,
+    inUse: redisDatabasesInUse(project.services),
+    count: redisDatabaseCount(service),
+    service: service.name,
+  })
+  return {...endpoint, password: redisPassword(service), database}
+}
+
+/** A running Compose service and the TCP port it publishes for `containerPort` (else its first). */
+function composeEndpoint(
+  project: ComposeProject,
+  service: ComposeService,
+  what: {label: string; containerPort: number; example: string},
+): BridgeEndpoint {
+  if (service.state !== undefined && service.state !== 'running') {
+    throw new UserError(
+      `the Compose ${what.label} service "${service.name}" of project "${project.name}" is ${service.state}`,
+      `start it: docker compose -p ${project.name} up -d ${service.name}`,
+    )
+  }
+  const port = publishedPort(service, what.containerPort)
+  if (!port) {
+    throw new UserError(
+      `the Compose ${what.label} service "${service.name}" publishes no TCP port`,
+      `publish it (e.g. ports: ["${what.example}"]) so the cluster and geniro-dev can reach it`,
+    )
+  }
+  return {
     service: service.name,
     container: service.containerName,
     published: port.published,
     target: port.target,
     loopbackOnly: ['127.0.0.1', '::1'].includes(port.hostIp),
-    admin,
-    plan,
   }
 }
 
-function postgresPort(service: ComposeService): ComposePort | undefined {
+function publishedPort(service: ComposeService, containerPort: number): ComposePort | undefined {
   const tcp = service.ports.filter((p) => p.protocol === 'tcp')
-  return tcp.find((p) => p.target === 5432) ?? tcp[0]
+  return tcp.find((p) => p.target === containerPort) ?? tcp[0]
 }
 
 /** Texts of the .sql/.sh files the service mounts into the image's init directory. */
@@ -152,7 +242,7 @@ export interface BridgeContext {
  * given address, else the gateway of kind's network when it exists, else a placeholder.
  */
 export async function plannedRoute(
-  source: BridgeSource,
+  source: BridgeEndpoint,
   input: BridgeInput,
   docker: Toolbox['docker'],
 ): Promise<BridgeRoute> {
@@ -174,13 +264,14 @@ export async function plannedRoute(
 }
 
 /**
- * How pods will reach the Compose PostgreSQL. kind (Linux engine): the gateway of its Docker
- * network at the published port, proven from a throwaway container on that network; when
- * that fails because the userland proxy is off, the Compose container is attached to the
- * network (with consent or --attach) and reached at its own address and container port.
+ * How pods will reach a Compose service (the PostgreSQL, the Redis). kind (Linux engine): the
+ * gateway of its Docker network at the published port, proven from a throwaway container on
+ * that network; when that fails because the userland proxy is off, the Compose container is
+ * attached to the network (with consent or --attach) and reached at its own address and
+ * container port.
  */
 export async function resolveRoute(
-  source: BridgeSource,
+  source: BridgeEndpoint,
   target: Target,
   input: BridgeInput,
   ctx: BridgeContext,
@@ -243,7 +334,7 @@ export async function resolveRoute(
     signal: ctx.signal,
   })
   if (attached.connected === 'connected') {
-    recordAttachment(target, {network, container})
+    await recordAttachment(target, {network, container})
   }
   return {
     host: attached.address,
@@ -290,41 +381,68 @@ function attachmentFile(target: Pick<Target, 'kubeContext' | 'namespace'>): stri
   )
 }
 
-function recordAttachment(target: Target, attachment: Attachment): void {
+async function recordAttachment(target: Target, attachment: Attachment): Promise<void> {
   const dir = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
   dir.ensure()
+  const kept = (await readAttachments(target)).filter(
+    (a) => a.network !== attachment.network || a.container !== attachment.container,
+  )
   // Recorded the moment the attachment exists, before anything else can fail.
-  writeFileSync(attachmentFile(target), JSON.stringify(attachment), {mode: 0o600})
+  writeFileSync(attachmentFile(target), JSON.stringify([...kept, attachment]), {mode: 0o600})
 }
 
-export async function readAttachment(
+/** The attachments bridge mode made (PostgreSQL's, Redis's); one object in older state files. */
+export async function readAttachments(
   target: Pick<Target, 'kubeContext' | 'namespace'>,
-): Promise<Attachment | undefined> {
+): Promise<Attachment[]> {
   try {
-    return JSON.parse(await readFile(attachmentFile(target), 'utf8')) as Attachment
+    const recorded = JSON.parse(await readFile(attachmentFile(target), 'utf8')) as
+      Attachment | Attachment[]
+    return Array.isArray(recorded) ? recorded : [recorded]
   } catch {
-    return undefined
+    return []
   }
 }
 
-/** `down`: disconnects the Compose container bridge mode attached, then forgets it. */
+/** `down`: disconnects the Compose containers bridge mode attached, then forgets them. */
 export async function detachStep(
   target: Pick<Target, 'kubeContext' | 'namespace'>,
   tools: Toolbox,
 ): Promise<Step> {
-  const attachment = await readAttachment(target)
+  const attachments = await readAttachments(target)
+  const [first] = attachments
   return {
-    title: attachment
-      ? `Disconnect Compose container "${attachment.container}" from Docker network "${attachment.network}"`
+    title: first
+      ? `Disconnect Compose container${attachments.length > 1 ? 's' : ''} ${attachments.map((a) => `"${a.container}"`).join(', ')} from Docker network "${first.network}"`
       : 'Disconnect the Compose container bridge mode attached',
-    ...(attachment
-      ? {command: ['docker', 'network', 'disconnect', attachment.network, attachment.container]}
+    ...(first
+      ? {command: ['docker', 'network', 'disconnect', first.network, first.container]}
       : {skip: 'none attached'}),
     run: async (signal) => {
-      if (!attachment) return
-      await tools.docker.disconnectNetwork(attachment.network, attachment.container, signal)
+      for (const attachment of attachments) {
+        await tools.docker.disconnectNetwork(attachment.network, attachment.container, signal)
+      }
       await rm(attachmentFile(target), {force: true})
     },
+  }
+}
+
+/** The Compose Redis's password, and whether the release's Secret already holds exactly it. */
+export async function bridgeRedisSecret(
+  redis: BridgeRedisSource,
+  target: Target,
+  tools: Toolbox,
+  signal: AbortSignal,
+): Promise<{password: string; stored: boolean}> {
+  const existing = await tools.kubectl.secretData(
+    BRIDGE_REDIS_SECRET,
+    target.namespace,
+    target.kubeContext,
+    signal,
+  )
+  return {
+    password: redis.password,
+    stored: existing?.[BRIDGE_SECRET_PASSWORD_KEY] === redis.password,
   }
 }
 
@@ -344,13 +462,16 @@ export async function bridgePassword(target: Target, tools: Toolbox, signal: Abo
 
 /**
  * The bridge's steps before the install: the cluster's own role and databases on the
- * Compose server, then the Secret holding the role's password (created once, then reused).
+ * Compose server, then the Secret holding the role's password (created once, then reused),
+ * and with --bridge-services redis the Secret holding the Compose Redis's password (applied
+ * when it differs).
  */
 export function bridgeSteps(
   source: BridgeSource,
   target: Target,
   password: {password: string; stored: boolean},
   tools: Toolbox,
+  redisPassword?: {password: string; stored: boolean},
 ): Step[] {
   const names = source.plan.databases.map((d) => d.name).join(', ')
   return [
@@ -370,22 +491,50 @@ export function bridgeSteps(
         }
       },
     },
-    {
+    secretStep(target, tools, {
       title: `Create Secret "${BRIDGE_SECRET}" with the role's password in namespace "${target.namespace}"`,
-      command: ['kubectl', ...tools.kubectl.applyArgs(target.kubeContext, target.namespace)],
-      ...(password.stored ? {skip: 'exists; its password is reused'} : {}),
-      run: (signal) =>
-        tools.kubectl.apply(
-          bridgeSecretObjects(target.namespace, source.plan.role, password.password),
-          target.kubeContext,
-          target.namespace,
-          signal,
-        ),
-    },
+      name: BRIDGE_SECRET,
+      data: {username: source.plan.role, [BRIDGE_SECRET_PASSWORD_KEY]: password.password},
+      skip: password.stored ? 'exists; its password is reused' : undefined,
+    }),
+    ...(source.redis && redisPassword
+      ? [
+          secretStep(target, tools, {
+            title: `Create Secret "${BRIDGE_REDIS_SECRET}" with the password of the Compose Redis "${source.redis.service}"${source.redis.password ? '' : ' (it has none: empty)'} in namespace "${target.namespace}"`,
+            name: BRIDGE_REDIS_SECRET,
+            data: {[BRIDGE_SECRET_PASSWORD_KEY]: redisPassword.password},
+            skip: redisPassword.stored ? 'exists with this password' : undefined,
+          }),
+        ]
+      : []),
   ]
 }
 
-function bridgeSecretObjects(namespace: string, role: string, password: string): unknown[] {
+/** A Secret of geniro-dev's in the release namespace, applied through stdin (never an argv). */
+function secretStep(
+  target: Target,
+  tools: Toolbox,
+  secret: {title: string; name: string; data: Record<string, string>; skip?: string},
+): Step {
+  return {
+    title: secret.title,
+    command: ['kubectl', ...tools.kubectl.applyArgs(target.kubeContext, target.namespace)],
+    ...(secret.skip ? {skip: secret.skip} : {}),
+    run: (signal) =>
+      tools.kubectl.apply(
+        secretObjects(target.namespace, secret.name, secret.data),
+        target.kubeContext,
+        target.namespace,
+        signal,
+      ),
+  }
+}
+
+function secretObjects(
+  namespace: string,
+  name: string,
+  stringData: Record<string, string>,
+): unknown[] {
   const labels = {'app.kubernetes.io/managed-by': 'geniro-dev'}
   return [
     {apiVersion: 'v1', kind: 'Namespace', metadata: {name: namespace}},
@@ -393,8 +542,8 @@ function bridgeSecretObjects(namespace: string, role: string, password: string):
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'Opaque',
-      metadata: {name: BRIDGE_SECRET, namespace, labels},
-      stringData: {username: role, [BRIDGE_SECRET_PASSWORD_KEY]: password},
+      metadata: {name, namespace, labels},
+      stringData,
     },
   ]
 }

@@ -3,7 +3,7 @@ import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
 import {GeniroError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
-import type {Values} from '../core/set-values.js'
+import {mergeValues, type Values} from '../core/set-values.js'
 import type {Version} from '../core/version.js'
 import {
   resolveTarget,
@@ -12,9 +12,16 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
-import {BRIDGE_SECRET, bridgeValues, type BridgeRoute} from '../core/bridge-values.js'
+import {
+  BRIDGE_REDIS_SECRET,
+  BRIDGE_SECRET,
+  bridgeRedisValues,
+  bridgeValues,
+  type BridgeRoute,
+} from '../core/bridge-values.js'
 import {
   bridgePassword,
+  bridgeRedisSecret,
   bridgeSteps,
   planBridge,
   plannedRoute,
@@ -67,6 +74,15 @@ export interface UpResult extends TargetSummary {
     role: string
     databases: string[]
     secret: string
+    /** --bridge-services redis: the Compose Redis the cluster shares, and its own database there. */
+    redis?: {
+      service: string
+      host: string
+      port: number
+      path: BridgeRoute['path']
+      database: number
+      secret: string
+    }
   }
   clusterAction: ClusterAction
   releaseAction: ReleaseAction
@@ -134,11 +150,35 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
       fresh && input.dryRun
         ? {password: '', stored: false}
         : await bridgePassword(target, tools, signal)
+    // --bridge-services redis: proven the same way, then its own database and Secret.
+    const redis = source.redis
+    const redisRoute = redis
+      ? fresh && input.dryRun
+        ? await plannedRoute(redis, input.bridge, tools.docker)
+        : await resolveRoute(redis, target, input.bridge, {...ctx, dryRun: input.dryRun})
+      : undefined
+    const redisSecret = redis
+      ? fresh && input.dryRun
+        ? {password: redis.password, stored: false}
+        : await bridgeRedisSecret(redis, target, tools, signal)
+      : undefined
+    const redisValues =
+      redis && redisRoute
+        ? bridgeRedisValues({
+            route: redisRoute,
+            database: redis.database,
+            auth: redis.password !== '',
+          })
+        : {}
     layers.splice(1, 0, {
-      label: `bridge values (Compose ${source.project}/${source.service}, pods reach it at ${route.host}:${route.port}, ${route.path} path)`,
-      values: bridgeValues(route, source.plan),
+      label:
+        `bridge values (Compose ${source.project}/${source.service}, pods reach it at ${route.host}:${route.port}, ${route.path} path` +
+        (redis && redisRoute
+          ? `; Redis ${redis.service} at ${redisRoute.host}:${redisRoute.port}, database ${redis.database}, ${redisRoute.path} path)`
+          : ')'),
+      values: mergeValues(bridgeValues(route, source.plan), redisValues),
     })
-    steps.push(...bridgeSteps(source, target, password, tools))
+    steps.push(...bridgeSteps(source, target, password, tools, redisSecret))
     bridge = {
       project: source.project,
       service: source.service,
@@ -146,6 +186,18 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
       role: source.plan.role,
       databases: source.plan.databases.map((d) => d.name),
       secret: BRIDGE_SECRET,
+      ...(redis && redisRoute
+        ? {
+            redis: {
+              service: redis.service,
+              host: redisRoute.host,
+              port: redisRoute.port,
+              path: redisRoute.path,
+              database: redis.database,
+              secret: BRIDGE_REDIS_SECRET,
+            },
+          }
+        : {}),
     }
   }
   const desired = mergeLayers(layers)

@@ -1,6 +1,6 @@
 import {ISOLATED_VALUES} from '../adapters/chart-source.js'
 import {readValuesFile, writeValuesForHelm} from '../adapters/values-files.js'
-import {bridgeValues} from '../core/bridge-values.js'
+import {bridgeRedisValues, bridgeValues} from '../core/bridge-values.js'
 import {mergeValues, parseSet, type Values} from '../core/set-values.js'
 import {planBridge, plannedRoute, type BridgeInput} from './bridge.js'
 import type {Toolbox} from './toolbox.js'
@@ -65,7 +65,8 @@ export function mergeLayers(layers: ValuesLayer[]): Values {
 
 /**
  * The bridge layer as `values --mode bridge` prints it: the Compose PostgreSQL at the given
- * (or detected) host address, and the cluster's own databases. Nothing is probed or created.
+ * (or detected) host address, and the cluster's own databases; with --bridge-services redis
+ * the Compose Redis too, with the cluster's own database there. Nothing is probed or created.
  */
 export async function bridgeLayer(
   input: BridgeInput,
@@ -73,8 +74,16 @@ export async function bridgeLayer(
 ): Promise<ValuesLayer> {
   const source = await planBridge(input, tools.compose)
   const route = await plannedRoute(source, input, tools.docker)
+  const redis = source.redis
+  const redisValues = redis
+    ? bridgeRedisValues({
+        route: await plannedRoute(redis, input, tools.docker),
+        database: redis.database,
+        auth: redis.password !== '',
+      })
+    : {}
   return {
-    label: `bridge values (Compose ${source.project}/${source.service})`,
-    values: bridgeValues(route, source.plan),
+    label: `bridge values (Compose ${source.project}/${source.service}${redis ? ` and ${redis.service}` : ''})`,
+    values: mergeValues(bridgeValues(route, source.plan), redisValues),
   }
 }

@@ -350,6 +350,45 @@ describe('an external Redis', () => {
   })
 })
 
+describe.each(['helm4', 'helm3'] as const)('an external Redis database (%s)', (helm) => {
+  const set = {
+    'redis.enabled': 'false',
+    'externalRedis.enabled': 'true',
+    'externalRedis.host': 'cache.example.internal',
+    'externalRedis.port': '6380',
+  }
+  const rawRedisUrl = (r: Render) => apiSettings(r).REDIS_URL
+
+  it('above 0 is the path of the API’s REDIS_URL', async () => {
+    const r = await render({helm, set: {...set, 'externalRedis.database': '3'}})
+    expect(redisUrl(r)).toBe('redis://cache.example.internal:6380/3')
+    expect(rawRedisUrl(r)).toBe('redis://:$(REDIS_PASSWORD)@cache.example.internal:6380/3')
+  })
+
+  it('0 (the default) leaves the URL without a path', async () => {
+    const r = await render({helm, set: {...set, 'externalRedis.database': '0'}})
+    expect(rawRedisUrl(r)).toBe('redis://:$(REDIS_PASSWORD)@cache.example.internal:6380')
+  })
+
+  it('is ignored while the in-cluster Valkey runs', async () => {
+    const r = await render({helm, set: {'externalRedis.database': '5'}})
+    expect(rawRedisUrl(r)).toBe('redis://:$(REDIS_PASSWORD)@geniro-redis:6379')
+  })
+
+  it('without auth gives redis://host:port/N, no empty credentials', async () => {
+    const r = await render({
+      helm,
+      set: {...set, 'externalRedis.database': '2', 'externalRedis.auth': 'false'},
+    })
+    expect(rawRedisUrl(r)).toBe('redis://cache.example.internal:6380/2')
+    const tls = await render({
+      helm,
+      set: {...set, 'externalRedis.auth': 'false', 'externalRedis.tls': 'true'},
+    })
+    expect(rawRedisUrl(tls)).toBe('rediss://cache.example.internal:6380')
+  })
+})
+
 describe('an external Qdrant', () => {
   it('replaces the in-cluster Qdrant and is the API’s QDRANT_URL, with its own API key Secret', async () => {
     const r = await render({
@@ -469,6 +508,41 @@ describe('bridge mode (ci/bridge-values.yaml)', () => {
       )
     })
     expect(refs.filter((ref) => ref.key === 'postgres-password')).toEqual([])
+  })
+})
+
+describe('bridge mode sharing the Compose Redis (ci/bridge-values.yaml + --bridge-services redis)', () => {
+  const options = {
+    valuesFiles: ['ci/bridge-values.yaml'],
+    values: {
+      redis: {enabled: false},
+      externalRedis: {
+        enabled: true,
+        host: '172.18.0.1',
+        port: 6380,
+        database: 1,
+        auth: true,
+        existingSecret: 'geniro-dev-bridge-redis',
+        existingSecretPasswordKey: 'password',
+      },
+    },
+  }
+
+  it('runs no Redis of its own and gives the API database 1 of the Compose Redis', async () => {
+    const r = await render(options)
+    expect(objectsOf(r, 'redis').map(idOf)).toEqual([])
+    expect(mentions(r, 'geniro-redis')).toEqual([])
+    expect(redisUrl(r)).toBe('redis://172.18.0.1:6380/1')
+    expect(secretRef(apiContainer(r), 'REDIS_PASSWORD')).toEqual({
+      name: 'geniro-dev-bridge-redis',
+      key: 'password',
+    })
+  })
+
+  it('keeps Qdrant in the cluster', async () => {
+    const r = await render(options)
+    expect(objectsOf(r, 'qdrant').length).toBeGreaterThan(0)
+    expect(apiSettings(r).QDRANT_URL).toBe('http://geniro-qdrant:6333')
   })
 })
 

@@ -52,6 +52,22 @@ const CONTRADICTIONS: Contradiction[] = [
     mentions: [/Redis/, 'externalRedis'],
   },
   {
+    name: 'Daytona with an external Redis database other than 0 (Daytona only uses database 0)',
+    set: {
+      'daytona.enabled': 'true',
+      'redis.enabled': 'false',
+      'externalRedis.enabled': 'true',
+      'externalRedis.host': 'cache.example.internal',
+      'externalRedis.database': '2',
+    },
+    mentions: [
+      'daytona.enabled',
+      'externalRedis.database',
+      'REDIS_HOST',
+      'externalRedis.database=0',
+    ],
+  },
+  {
     name: 'two components sharing one database',
     set: {'litellm.database': 'geniro'},
     mentions: ['api.database', 'litellm.database', '"geniro"'],
@@ -137,6 +153,26 @@ for (const helm of VERSIONS) {
 describe('the chart’s checks', () => {
   it('accept the defaults', async () => {
     await expect(renderChart()).resolves.toMatchObject({objects: expect.any(Array)})
+  })
+
+  it('accept Daytona with an external Redis on database 0', async () => {
+    const r = await renderChart({
+      set: {
+        'daytona.enabled': 'true',
+        'redis.enabled': 'false',
+        'externalRedis.enabled': 'true',
+        'externalRedis.host': 'cache.example.internal',
+        'externalRedis.database': '0',
+      },
+    })
+    expect(r.objects.length).toBeGreaterThan(0)
+  })
+
+  it('accept Daytona beside an external Redis database that only the disabled block names', async () => {
+    const r = await renderChart({
+      set: {'daytona.enabled': 'true', 'externalRedis.database': '3'},
+    })
+    expect(r.objects.length).toBeGreaterThan(0)
   })
 
   it('accept an external PostgreSQL with a reachable host', async () => {

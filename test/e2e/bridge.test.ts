@@ -3,6 +3,8 @@
  * whose PostgreSQL 17 (+ pgvector) publishes a host port, the real Docker engine (the reach
  * probe runs in a throwaway container on the kind network the fake kind created), real
  * PostgreSQL roles and databases; only the cluster side (kind create, kubectl, helm) is faked.
+ * The project's "Redis" (for --bridge-services redis) is a busybox TCP listener on 6379, and
+ * a worker service uses its database 2, as an app of the stack would.
  */
 import {execFileSync} from 'node:child_process'
 import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
@@ -13,6 +15,7 @@ import pg from 'pg'
 import {parse} from 'yaml'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import {FAKE_NODE_IMAGE, fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
+import {ensureBusyboxImage} from '../support/busybox-image.js'
 import {ensurePostgresImage} from '../support/postgres-image.js'
 import {waitFor} from '../support/processes.js'
 import {runCli} from '../support/run-cli.js'
@@ -20,12 +23,14 @@ import {DOCKER_CONFIG_WITH_COMPOSE, dockerCli} from '../support/toolchain.js'
 import {addressesInUse} from '../../src/adapters/host-ports.js'
 
 const ADMIN = {user: 'geniro', password: 'compose-secret'}
+const REDIS_PASSWORD = 'redis-compose-secret'
 let environment: FakeEnvironment
 let dockerHost: string
 let dir: string
 let composeFile: string
 let project: string
 let port: number
+let redisPort: number
 
 function docker(args: string[]): string {
   return execFileSync(dockerCli(), args, {
@@ -73,20 +78,10 @@ function helmValues(): Record<string, unknown> {
   return JSON.parse(out)
 }
 
-function secretPassword(): string {
+function secretPassword(name = 'geniro-dev-bridge-postgresql'): string {
   const out = execFileSync(
     join(environment.binDir, 'kubectl'),
-    [
-      'get',
-      'secret',
-      'geniro-dev-bridge-postgresql',
-      '-n',
-      'geniro',
-      '--context',
-      'kind-bridge-e2e',
-      '-o',
-      'json',
-    ],
+    ['get', 'secret', name, '-n', 'geniro', '--context', 'kind-bridge-e2e', '-o', 'json'],
     {env: environment.env, encoding: 'utf8'},
   )
   return Buffer.from(JSON.parse(out).data.password, 'base64').toString('utf8')
@@ -96,7 +91,9 @@ beforeAll(async () => {
   dockerHost = inject('dockerHost')
   environment = fakeEnvironment({helm: 'helm4', dockerHost})
   const image = await ensurePostgresImage(dockerHost)
+  const busybox = ensureBusyboxImage(dockerHost)
   port = (await addressesInUse(5439)).length === 0 ? 5439 : 25439
+  redisPort = (await addressesInUse(6380)).length === 0 ? 6380 : 26380
   dir = mkdtempSync(join(tmpdir(), 'gdev-bridge-'))
   chmodSync(dir, 0o755)
   project = `gdev-bridge-${randomBytes(3).toString('hex')}`
@@ -114,6 +111,18 @@ beforeAll(async () => {
       '      POSTGRES_DB: geniro',
       '    ports:',
       `      - "${port}:5432"`,
+      '  redis:',
+      `    image: ${busybox}`,
+      '    command: ["httpd", "-f", "-p", "6379", "-h", "/tmp"]',
+      '    environment:',
+      `      REDIS_PASSWORD: ${REDIS_PASSWORD}`,
+      '    ports:',
+      `      - "${redisPort}:6379"`,
+      '  worker:',
+      `    image: ${busybox}`,
+      '    command: ["sleep", "3600"]',
+      '    environment:',
+      `      REDIS_URL: redis://:${REDIS_PASSWORD}@redis:6379/2`,
       '',
     ].join('\n'),
   )
@@ -211,6 +220,90 @@ describe('geniro-dev bridge', () => {
     expect(await catalog()).toEqual(before)
   })
 
+  it('--bridge-services redis shares the Compose Redis through a database of its own', async () => {
+    const run = await bridge(['--bridge-services', 'redis', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const result = JSON.parse(run.stdout)
+    const host = result.bridge.route.host
+    expect(result.bridge.redis).toEqual({
+      service: 'redis',
+      host,
+      port: redisPort,
+      path: 'gateway',
+      database: 1,
+      secret: 'geniro-dev-bridge-redis',
+    })
+    const values = helmValues() as {
+      redis: {enabled: boolean}
+      externalRedis: Record<string, unknown>
+      externalPostgresql: Record<string, unknown>
+    }
+    expect(values.redis.enabled).toBe(false)
+    expect(values.externalRedis).toEqual({
+      enabled: true,
+      host,
+      port: redisPort,
+      database: 1,
+      auth: true,
+      existingSecret: 'geniro-dev-bridge-redis',
+      existingSecretPasswordKey: 'password',
+    })
+    expect(values.externalPostgresql).toMatchObject({host, port, database: 'geniro_k8s'})
+    expect(JSON.stringify(values)).not.toContain(REDIS_PASSWORD)
+    expect(secretPassword('geniro-dev-bridge-redis')).toBe(REDIS_PASSWORD)
+  })
+
+  it('--bridge-services redis again changes nothing', async () => {
+    const calls = environment.calls().length
+    const run = await bridge(['--bridge-services', 'redis', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    expect(
+      environment
+        .calls()
+        .slice(calls)
+        .filter((call) => call.mutating),
+    ).toEqual([])
+  })
+
+  it('refuses a Redis database the Compose stack uses, changing nothing', async () => {
+    const before = helmValues()
+    for (const [database, owner] of [
+      ['0', /default database/],
+      ['2', /REDIS_URL of Compose service "worker"/],
+    ] as const) {
+      const calls = environment.calls().length
+      const run = await bridge(['--bridge-services', 'redis', '--redis-database', database])
+      expect(run.code, run.stderr).toBe(3)
+      expect(run.stderr).toContain(`Redis database ${database} belongs to the Compose stack`)
+      expect(run.stderr).toMatch(owner)
+      expect(run.stderr).toMatch(/Hint: pass --redis-database 1\b/)
+      expect(
+        environment
+          .calls()
+          .slice(calls)
+          .filter((call) => call.mutating),
+      ).toEqual([])
+    }
+    expect(helmValues()).toEqual(before)
+  })
+
+  it('refuses to share Qdrant, in one clear line, changing nothing', async () => {
+    const calls = environment.calls().length
+    const run = await bridge(['--bridge-services', 'redis,qdrant'])
+    expect(run.code).toBe(3)
+    expect(run.stderr).toMatch(
+      /Qdrant cannot be shared safely .*collection.prefix.*stays in the cluster/,
+    )
+    expect(run.stderr).toMatch(/Hint: drop qdrant from --bridge-services/)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(
+      environment
+        .calls()
+        .slice(calls)
+        .filter((call) => call.mutating),
+    ).toEqual([])
+  })
+
   it('refuses a database name the Compose stack uses, creating nothing', async () => {
     const before = await catalog()
     const calls = environment.calls().length
@@ -268,6 +361,35 @@ describe('geniro-dev bridge', () => {
     ])
     expect(local.code).toBe(3)
     expect(local.stderr).toMatch(/pod itself|localhost/i)
+  })
+
+  it('values --mode bridge --bridge-services redis prints the Redis values too', async () => {
+    const calls = environment.calls().length
+    const run = await cli([
+      'values',
+      '--mode',
+      'bridge',
+      composeFile,
+      '--bridge-services',
+      'redis',
+      '--host-address',
+      '10.1.2.3',
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    const values = parse(run.stdout)
+    expect(values.redis.enabled).toBe(false)
+    expect(values.externalRedis).toEqual({
+      enabled: true,
+      host: '10.1.2.3',
+      port: redisPort,
+      database: 1,
+      auth: true,
+      existingSecret: 'geniro-dev-bridge-redis',
+      existingSecretPasswordKey: 'password',
+    })
+    expect(values.externalPostgresql).toMatchObject({host: '10.1.2.3', port})
+    expect(run.stdout).not.toContain(REDIS_PASSWORD)
+    expect(environment.calls().length).toBe(calls)
   })
 
   it('isolated mode refuses bridge-only input', async () => {

@@ -306,11 +306,17 @@ capabilities:
 
 {{/*
 redis:// or rediss:// URL with the password taken from $(REDIS_PASSWORD), which Kubernetes
-expands from an env var defined before it (the password must be URL-safe).
+expands from an env var defined before it (the password must be URL-safe). An external Redis
+without a password (externalRedis.auth=false) gets no credentials, and an external database
+above 0 is the path: redis://host:port/N.
 */}}
 {{- define "geniro.redis.url" -}}
-{{- $scheme := ternary "rediss" "redis" (and (not .Values.redis.enabled) .Values.externalRedis.tls) -}}
-{{- printf "%s://:$(REDIS_PASSWORD)@%s:%v" $scheme (include "geniro.redis.host" .) (include "geniro.redis.port" .) -}}
+{{- $external := and (not .Values.redis.enabled) .Values.externalRedis.enabled -}}
+{{- $scheme := ternary "rediss" "redis" (and $external .Values.externalRedis.tls) -}}
+{{- $credentials := ternary "" ":$(REDIS_PASSWORD)@" (and $external (not .Values.externalRedis.auth)) -}}
+{{- $database := ternary (int .Values.externalRedis.database) 0 $external -}}
+{{- printf "%s://%s%s:%v" $scheme $credentials (include "geniro.redis.host" .) (include "geniro.redis.port" .) -}}
+{{- if gt $database 0 }}/{{ $database }}{{ end -}}
 {{- end -}}
 
 {{/* REDIS_PASSWORD from its Secret, then REDIS_URL built from it (order matters). */}}

@@ -73,6 +73,9 @@ Called once, from validate.yaml.
 {{- if and (eq $v.api.config.defaultRuntimeType "Daytona") (not $v.daytona.enabled) -}}
 {{- fail "values: api.config.defaultRuntimeType is Daytona; set daytona.enabled=true" -}}
 {{- end -}}
+{{- if and $v.daytona.enabled $v.externalRedis.enabled (not $v.redis.enabled) (ne (int $v.externalRedis.database) 0) -}}
+{{- fail (printf "values: daytona.enabled with externalRedis.database %d: Daytona takes only REDIS_HOST and REDIS_PORT and would use database 0; set externalRedis.database=0 or disable Daytona" (int $v.externalRedis.database)) -}}
+{{- end -}}
 {{- if and $v.daytona.enabled (not $v.daytona.api.enabled) -}}
 {{- fail "values: daytona.enabled needs daytona.api.enabled" -}}
 {{- end -}}
