@@ -18,6 +18,13 @@ export function renderPorts(report: PortsReport): string {
   lines.push('', 'Bound now:')
   if (report.bound.length === 0) lines.push('  none of these ports')
   for (const b of report.bound) lines.push(`  ${String(b.port).padEnd(6)} ${b.holder}`)
+  if (report.bridge.length > 0) {
+    lines.push('', 'Bridge mode (how pods reach the shared Compose services):')
+    for (const r of report.bridge)
+      lines.push(
+        `  ${r.service.padEnd(10)} ${r.composeService} at ${r.host}:${r.port} (${r.path} path)`,
+      )
+  }
   lines.push('')
   if (report.conflicts.length === 0) lines.push('No conflicts.')
   for (const c of report.conflicts) {

@@ -21,5 +21,10 @@ export function renderStatus(result: StatusResult): string {
     const restarts = f.restarts > 0 ? ` (${f.restarts} restarts)` : ''
     lines.push(`  ${f.name.padEnd(14)} 127.0.0.1:${f.localPort}  ${f.state}${restarts}`)
   }
+  if (result.bridge.length > 0) lines.push('', 'Bridge (how pods reach the Compose services):')
+  for (const r of result.bridge)
+    lines.push(
+      `  ${r.service.padEnd(14)} ${r.composeService} at ${r.host}:${r.port} (${r.path} path)`,
+    )
   return lines.join('\n')
 }

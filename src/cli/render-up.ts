@@ -15,6 +15,7 @@ export function renderUpResult(result: UpResult): string {
   return [
     `Cluster  ${result.provider} "${result.cluster}" ${CLUSTER_WORDS[result.clusterAction]} (context ${result.kubeContext})`,
     `Release  "${result.release}" in namespace "${result.namespace}": ${result.releaseAction} (chart ${result.chart.name} ${result.chart.version})`,
+    ...bridgeLines(result),
     '',
     result.forwards
       ? 'URLs (forwarded on 127.0.0.1; `geniro-dev forward status` shows the tunnels):'
@@ -22,4 +23,19 @@ export function renderUpResult(result: UpResult): string {
     ...result.urls.map((u) => `  ${u.component.padEnd(width)}  ${u.url}`),
     ...(result.forwards ? ['', renderForwards(result.forwards)] : []),
   ].join('\n')
+}
+
+/** Bridge mode: which Compose services the cluster uses, how pods reach them, its own databases. */
+function bridgeLines(result: UpResult): string[] {
+  const bridge = result.bridge
+  if (!bridge) return []
+  const {route, redis} = bridge
+  return [
+    `Bridge   PostgreSQL of Compose ${bridge.project}/${bridge.service} at ${route.host}:${route.port} (${route.path} path); role ${bridge.role}, databases ${bridge.databases.join(', ')}; password in Secret ${bridge.secret}`,
+    ...(redis
+      ? [
+          `         Redis of Compose ${bridge.project}/${redis.service} at ${redis.host}:${redis.port} (${redis.path} path), database ${redis.database}; password in Secret ${redis.secret}`,
+        ]
+      : []),
+  ]
 }

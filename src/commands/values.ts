@@ -5,7 +5,11 @@ import {composeFileArgs} from '../cli/compose-flags.js'
 import {installFlags} from '../cli/flags.js'
 import {renderValuesYaml} from '../cli/render-values.js'
 import {refuseBridgeOnlyInput} from '../cli/up-pipeline.js'
-import {BRIDGE_SECRET, BRIDGE_SECRET_PASSWORD_KEY} from '../core/bridge-values.js'
+import {
+  BRIDGE_REDIS_SECRET,
+  BRIDGE_SECRET,
+  BRIDGE_SECRET_PASSWORD_KEY,
+} from '../core/bridge-values.js'
 import {bridgeLayer, mergeLayers, valuesLayers} from '../services/values.js'
 
 export default class Values extends BaseCommand {
@@ -60,4 +64,6 @@ const BRIDGE_VALUES_NOTE = `# Bridge mode. The password of externalPostgresql.us
 # key "${BRIDGE_SECRET_PASSWORD_KEY}" of the Secret "${BRIDGE_SECRET}" in the release namespace, which
 # \`geniro-dev bridge\` creates with the role and its databases. Without geniro-dev:
 #   kubectl -n NAMESPACE create secret generic ${BRIDGE_SECRET} --from-literal=${BRIDGE_SECRET_PASSWORD_KEY}=...
+# With --bridge-services redis, the Compose Redis's password is likewise the key "password" of
+# the Secret "${BRIDGE_REDIS_SECRET}" (empty when that Redis has none).
 `

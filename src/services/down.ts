@@ -6,6 +6,7 @@ import {
   type TargetSummary,
 } from './cluster-target.js'
 import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
+import {forgetRoutes} from '../adapters/bridge-state.js'
 import {detachStep} from './bridge.js'
 import {stopSupervisor} from './forward.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
@@ -99,6 +100,9 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
     releaseRemoved: Boolean(existing),
     clusterDeleted: input.deleteCluster && target.state !== 'absent',
   }
-  if (!input.dryRun) await runSteps(steps, {silent: ctx.silent}, signal)
+  if (!input.dryRun) {
+    await runSteps(steps, {silent: ctx.silent}, signal)
+    await forgetRoutes(forwards)
+  }
   return result
 }

@@ -3,6 +3,7 @@ import {FORWARD_TARGETS} from '../core/port-table.js'
 import {planForwards, type ForwardSpec} from '../core/forward-plan.js'
 import type {ForwardStateDir} from '../adapters/forward-state.js'
 import {readForwardStatus} from '../forward/status.js'
+import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
 import {detectCompose} from './compose-detect.js'
 import {portOccupant, type PortConflict} from './forward.js'
 import type {Compose} from '../adapters/compose.js'
@@ -28,6 +29,8 @@ export interface PortsReport {
   /** Ports of either list that something listens on now, and who. */
   bound: Array<{port: number; holder: string}>
   conflicts: PortConflict[]
+  /** Bridge mode: how pods reach each shared Compose service (gateway, attached or given). */
+  bridge: RouteRecord[]
 }
 
 /**
@@ -86,7 +89,7 @@ export async function portsReport(
     const holder = bound.find((b) => b.port === f.localPort)?.holder
     return holder && !ours(f.localPort) ? [{port: f.localPort, forward: f.name, holder}] : []
   })
-  return {compose, forwards, bound, conflicts}
+  return {compose, forwards, bound, conflicts, bridge: readRoutes(files)}
 }
 
 function byProjectPort(a: ComposePort, b: ComposePort): number {

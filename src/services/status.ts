@@ -1,3 +1,4 @@
+import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
 import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
 import {isMap} from '../core/set-values.js'
 import {readForwardStatus} from '../forward/status.js'
@@ -19,6 +20,8 @@ export interface StatusResult {
   mode: 'isolated' | 'bridge' | null
   components: Array<{component: string; ready: number; total: number}>
   forwards: Array<{name: string; localPort: number; state: string; restarts: number}>
+  /** Bridge mode: how pods reach the shared Compose services (gateway, attached or given). */
+  bridge: RouteRecord[]
 }
 
 /** `geniro-dev status`: read-only facts about the cluster, the release and its pods. */
@@ -45,6 +48,7 @@ export async function status(
   }
   const external =
     values && isMap(values.externalPostgresql) && values.externalPostgresql.enabled === true
+  const files = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
   return {
     provider: target.provider.name,
     cluster: {name: target.cluster, state: target.managed ? target.state : 'external'},
@@ -63,8 +67,12 @@ export async function status(
     components: [...byComponent.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([component, counts]) => ({component, ...counts})),
-    forwards: readForwardStatus(
-      forwardStateDir(stateRoot(), target.kubeContext, target.namespace),
-    ).forwards.map(({name, localPort, state, restarts}) => ({name, localPort, state, restarts})),
+    forwards: readForwardStatus(files).forwards.map(({name, localPort, state, restarts}) => ({
+      name,
+      localPort,
+      state,
+      restarts,
+    })),
+    bridge: release && external ? readRoutes(files) : [],
   }
 }

@@ -220,6 +220,26 @@ describe('geniro-dev bridge', () => {
     expect(await catalog()).toEqual(before)
   })
 
+  it('status and ports show which path pods reach the Compose PostgreSQL by', async () => {
+    const status = await cli(['status', '--json'])
+    expect(status.code, status.stderr).toBe(0)
+    const report = JSON.parse(status.stdout)
+    expect(report.mode).toBe('bridge')
+    expect(report.bridge).toEqual([
+      expect.objectContaining({
+        service: 'postgresql',
+        composeService: 'postgres',
+        port,
+        path: 'gateway',
+      }),
+    ])
+    const ports = await cli(['ports', '--json', '--port', 'redis=26379'])
+    expect(JSON.parse(ports.stdout).bridge).toEqual(report.bridge)
+    expect((await cli(['ports', '--port', 'redis=26379'])).stdout).toMatch(
+      /Bridge mode.*\n\s+postgresql\s+postgres at \S+:\d+ \(gateway path\)/,
+    )
+  })
+
   it('--bridge-services redis shares the Compose Redis through a database of its own', async () => {
     const run = await bridge(['--bridge-services', 'redis', '--json'])
     expect(run.code, run.stderr).toBe(0)

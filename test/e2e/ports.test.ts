@@ -180,7 +180,13 @@ describe('geniro-dev ports', () => {
 
     const {code, report} = await portsJson([])
     expect(code, JSON.stringify(report)).toBe(1)
-    expect(Object.keys(report).sort()).toEqual(['bound', 'compose', 'conflicts', 'forwards'])
+    expect(Object.keys(report).sort()).toEqual([
+      'bound',
+      'bridge',
+      'compose',
+      'conflicts',
+      'forwards',
+    ])
     for (const entry of report.compose) {
       expect(Object.keys(entry).sort()).toEqual(
         ['hostIp', 'project', 'protocol', 'published', 'service', 'target'].sort(),
