@@ -221,4 +221,51 @@ export class Kubectl extends ToolAdapter {
       input: JSON.stringify({apiVersion: 'v1', kind: 'List', items: objects}),
     })
   }
+
+  runOnceArgs(input: RunOnceInput): string[] {
+    return [
+      'run',
+      input.name,
+      '--context',
+      input.kubeContext,
+      '--namespace',
+      input.namespace,
+      '--image',
+      input.image,
+      '--restart',
+      'Never',
+      '--rm',
+      '--attach',
+      '--quiet',
+      `--pod-running-timeout=${input.timeoutSeconds}s`,
+      '--command',
+      '--',
+      ...input.command,
+    ]
+  }
+
+  /**
+   * A one-off pod (`kubectl run --rm --attach`): its output and kubectl's exit code (1 when the
+   * container failed). Pulling the image may take a while: the timeout allows for it.
+   */
+  async runOnce(
+    input: RunOnceInput,
+    signal?: AbortSignal,
+  ): Promise<{exitCode: number; output: string}> {
+    const result = await this.run(this.runOnceArgs(input), {
+      signal,
+      okExitCodes: [1],
+      timeoutMs: (input.timeoutSeconds + 120) * 1000,
+    })
+    return {exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`.trim()}
+  }
+}
+
+export interface RunOnceInput {
+  name: string
+  image: string
+  namespace: string
+  kubeContext: string
+  command: string[]
+  timeoutSeconds: number
 }

@@ -30,6 +30,8 @@ export interface MinikubeProfile {
   status: string
   /** false for profiles minikube lists under "invalid" (a config it cannot load). */
   valid: boolean
+  /** docker, podman, kvm2, qemu2, hyperkit, virtualbox, … (`Config.Driver`). */
+  driver?: string
 }
 
 // minikube >= 1.34 reports a running profile as "OK", older releases as "Running".
@@ -186,9 +188,21 @@ function parseJsonObject(stdout: string): Record<string, unknown> | undefined {
 function profileList(value: unknown, valid: boolean): MinikubeProfile[] {
   if (!Array.isArray(value)) return []
   return value.flatMap((entry: unknown) => {
-    const {Name, Status} = (entry ?? {}) as {Name?: unknown; Status?: unknown}
+    const {Name, Status, Config} = (entry ?? {}) as {
+      Name?: unknown
+      Status?: unknown
+      Config?: {Driver?: unknown}
+    }
     if (typeof Name !== 'string') return []
-    return [{name: Name, status: typeof Status === 'string' ? Status : '', valid}]
+    const driver = typeof Config?.Driver === 'string' ? Config.Driver : undefined
+    return [
+      {
+        name: Name,
+        status: typeof Status === 'string' ? Status : '',
+        valid,
+        ...(driver ? {driver} : {}),
+      },
+    ]
   })
 }
 

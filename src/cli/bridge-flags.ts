@@ -38,6 +38,12 @@ export const bridgeFlags = {
     helpGroup: 'BRIDGE',
     description: "Its password (default: PGPASSWORD, else the service's POSTGRES_PASSWORD).",
   }),
+  'probe-pod-image': Flags.string({
+    helpGroup: 'BRIDGE',
+    env: 'GENIRO_DEV_PROBE_POD_IMAGE',
+    description:
+      'Image of the one-off pod that runs pg_isready where no Docker network can be joined (minikube VM drivers; pinned default).',
+  }),
   'probe-image': Flags.string({
     helpGroup: 'BRIDGE',
     env: 'GENIRO_DEV_PROBE_IMAGE',
@@ -72,13 +78,17 @@ type BridgeFlagValues = {
   'pg-user'?: string
   'pg-password'?: string
   'probe-image'?: string
+  'probe-pod-image'?: string
   'bridge-services'?: string[]
   'redis-database'?: number
 }
 
 /** The bridge input from the flags and the Compose files given as arguments. */
 export async function bridgeInput(argv: unknown[], flags: BridgeFlagValues) {
-  const {DEFAULT_PROBE_IMAGE} = await import('../adapters/docker.js')
+  const [{DEFAULT_PROBE_IMAGE}, {DEFAULT_POD_PROBE_IMAGE}] = await Promise.all([
+    import('../adapters/docker.js'),
+    import('../services/reachability.js'),
+  ])
   return {
     composeFiles: composeFiles(argv, flags),
     project: flags.project,
@@ -90,6 +100,7 @@ export async function bridgeInput(argv: unknown[], flags: BridgeFlagValues) {
     pgUser: flags['pg-user'],
     pgPassword: flags['pg-password'],
     probeImage: flags['probe-image'] ?? DEFAULT_PROBE_IMAGE,
+    podProbeImage: flags['probe-pod-image'] ?? DEFAULT_POD_PROBE_IMAGE,
     bridgeServices: flags['bridge-services'] ?? [],
     redisDatabase: flags['redis-database'],
     cwd: process.cwd(),

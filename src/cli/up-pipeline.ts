@@ -88,10 +88,10 @@ export abstract class UpPipelineCommand extends BaseCommand {
 
 /** Compose and bridge flags mean nothing in isolated mode: say so instead of ignoring them. */
 export function refuseBridgeOnlyInput(argv: unknown[], flags: Record<string, unknown>): void {
-  // --host-address and --probe-image may come from the environment: those are not refused.
+  // --host-address and the probe images may come from the environment: those are not refused.
   const given = Object.keys(bridgeFlags).filter(
     (name) =>
-      !['host-address', 'probe-image'].includes(name) &&
+      !['host-address', 'probe-image', 'probe-pod-image'].includes(name) &&
       flags[name] !== undefined &&
       flags[name] !== false,
   )

@@ -34,7 +34,7 @@ import {kindNetworkName, validateHostAddress} from '../core/host-address.js'
 import {ensureBridgeDatabases} from './bridge-databases.js'
 import type {Target} from './cluster-target.js'
 import {detectCompose} from './compose-detect.js'
-import {attachFallback, checkGatewayPath, explainUnreachable} from './reachability.js'
+import {attachFallback, checkGatewayPath, explainUnreachable, probeFromPod} from './reachability.js'
 import type {Step} from './steps.js'
 import type {Toolbox} from './toolbox.js'
 
@@ -56,6 +56,8 @@ export interface BridgeInput {
   pgUser?: string
   pgPassword?: string
   probeImage: string
+  /** The one-off pod's image where no Docker network can be joined (minikube VM drivers). */
+  podProbeImage: string
   /** --bridge-services: Compose data services shared too (redis; qdrant is refused). */
   bridgeServices: string[]
   /** --redis-database: the cluster's logical database on the Compose Redis (default 1). */
@@ -290,11 +292,35 @@ export async function resolveRoute(
   }
   if (ctx.dryRun)
     return {host, port: source.published, path: input.hostAddress ? 'given' : 'gateway'}
-  if (!hasNetwork) {
-    ctx.note(
-      `Note: no Docker network "${network}" to probe from (a VM driver?); not checking that pods reach ${host}:${source.published}`,
+  const vmDriver = provider === 'minikube' ? await minikubeVmDriver(target, ctx) : undefined
+  if (vmDriver || !hasNetwork) {
+    const route = {
+      host,
+      port: source.published,
+      path: input.hostAddress ? 'given' : 'gateway',
+    } as const
+    // No Docker network to join: a one-off pod checks PostgreSQL with pg_isready instead.
+    if (!('plan' in source)) {
+      ctx.note(
+        `Note: not checking that pods reach ${source.service} at ${host}:${source.published} (no Docker network to probe from)`,
+      )
+      return route
+    }
+    const probe = await probeFromPod(ctx.tools.kubectl, {
+      kubeContext: target.kubeContext,
+      image: input.podProbeImage,
+      host,
+      port: source.published,
+      timeoutSeconds: PROBE_TIMEOUT_SECONDS,
+      signal: ctx.signal,
+    })
+    if (probe.reachable) return route
+    throw new UserError(
+      `pods of the ${provider} cluster "${target.cluster}"${vmDriver ? ` (driver ${vmDriver})` : ''} cannot reach ${source.service} at ${host}:${source.published}: ${probe.detail}`,
+      provider === 'minikube'
+        ? `publish the port on all addresses (not 127.0.0.1), allow it in the host firewall for minikube's network, or pass --host-address with the host's address as the VM sees it`
+        : `publish the port on all addresses (not 127.0.0.1), or pass --host-address with an address the pods reach`,
     )
-    return {host, port: source.published, path: input.hostAddress ? 'given' : 'gateway'}
   }
   const probe = await checkGatewayPath(docker, {
     network,
@@ -343,6 +369,15 @@ export async function resolveRoute(
     network,
     attachedContainer: container,
   }
+}
+
+/** minikube's driver for the profile when it is a VM (kvm2, qemu2, …), not a container. */
+async function minikubeVmDriver(target: Target, ctx: BridgeContext): Promise<string | undefined> {
+  const profile = (await ctx.tools.providers.minikube.profiles(ctx.signal)).find(
+    (p) => p.name === target.cluster,
+  )
+  const driver = profile?.driver
+  return driver && !['docker', 'podman'].includes(driver) ? driver : undefined
 }
 
 async function detectHostAddress(

@@ -8,7 +8,9 @@
  * `"userland-proxy": false` the connection times out. An attached container answers at its
  * address on the network and its container port in every mode.
  */
+import {randomBytes} from 'node:crypto'
 import type {Docker, TcpProbe} from '../adapters/docker.js'
+import type {Kubectl} from '../adapters/kubectl.js'
 import {UserError} from '../core/errors.js'
 
 /** How pods reach PostgreSQL: the host's published port at the gateway, or the attached container. */
@@ -199,5 +201,51 @@ export function explainUnreachable(
           `pass --host-address with the IPv4 gateway of the cluster's Docker network ` +
           `(\`docker network inspect <network>\`), or omit it to detect one, ${attach}`,
       }
+  }
+}
+
+/** The image of the one-off pod that checks PostgreSQL where no Docker network can be joined. */
+export const DEFAULT_POD_PROBE_IMAGE = 'postgres:17.6-alpine'
+
+/**
+ * The check for clusters whose nodes sit on no Docker network (minikube's VM drivers): a
+ * one-off pod runs `pg_isready` against host:port, as the platform's pods would connect.
+ */
+export async function probeFromPod(
+  kubectl: Pick<Kubectl, 'runOnce'>,
+  input: {
+    kubeContext: string
+    image: string
+    host: string
+    port: number
+    timeoutSeconds: number
+    signal?: AbortSignal
+  },
+): Promise<TcpProbe> {
+  const {output} = await kubectl.runOnce(
+    {
+      name: `geniro-dev-probe-${randomBytes(4).toString('hex')}`,
+      image: input.image,
+      namespace: 'default',
+      kubeContext: input.kubeContext,
+      command: [
+        'pg_isready',
+        '--host',
+        input.host,
+        '--port',
+        String(input.port),
+        '--timeout',
+        String(input.timeoutSeconds),
+      ],
+      timeoutSeconds: input.timeoutSeconds,
+    },
+    input.signal,
+  )
+  // pg_isready: "H:P - accepting connections" (or "rejecting": the server is there, busy).
+  const answered = /- (accepting|rejecting) connections/.test(output)
+  return {
+    reachable: answered,
+    reason: answered ? 'connected' : /no response/.test(output) ? 'timeout' : 'unreachable',
+    detail: output.split('\n').filter(Boolean).slice(-2).join(' | ') || 'no output',
   }
 }

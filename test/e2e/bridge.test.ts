@@ -69,6 +69,13 @@ const catalog = () =>
       ).rows,
   )
 
+/** The mutating calls the fakes recorded after the first `count` calls. */
+const mutatingSince = (count: number) =>
+  environment
+    .calls()
+    .slice(count)
+    .filter((call) => call.mutating)
+
 function helmValues(): Record<string, unknown> {
   const out = execFileSync(
     join(environment.binDir, 'helm'),
@@ -89,7 +96,7 @@ function secretPassword(name = 'geniro-dev-bridge-postgresql'): string {
 
 beforeAll(async () => {
   dockerHost = inject('dockerHost')
-  environment = fakeEnvironment({helm: 'helm4', dockerHost})
+  environment = fakeEnvironment({helm: 'helm4', dockerHost, withMinikube: true})
   const image = await ensurePostgresImage(dockerHost)
   const busybox = ensureBusyboxImage(dockerHost)
   port = (await addressesInUse(5439)).length === 0 ? 5439 : 25439
@@ -211,12 +218,7 @@ describe('geniro-dev bridge', () => {
     const calls = environment.calls().length
     const run = await bridge(['--json'])
     expect(run.code, run.stderr).toBe(0)
-    expect(
-      environment
-        .calls()
-        .slice(calls)
-        .filter((call) => call.mutating),
-    ).toEqual([])
+    expect(mutatingSince(calls)).toEqual([])
     expect(await catalog()).toEqual(before)
   })
 
@@ -277,12 +279,7 @@ describe('geniro-dev bridge', () => {
     const calls = environment.calls().length
     const run = await bridge(['--bridge-services', 'redis', '--json'])
     expect(run.code, run.stderr).toBe(0)
-    expect(
-      environment
-        .calls()
-        .slice(calls)
-        .filter((call) => call.mutating),
-    ).toEqual([])
+    expect(mutatingSince(calls)).toEqual([])
   })
 
   it('refuses a Redis database the Compose stack uses, changing nothing', async () => {
@@ -297,12 +294,7 @@ describe('geniro-dev bridge', () => {
       expect(run.stderr).toContain(`Redis database ${database} belongs to the Compose stack`)
       expect(run.stderr).toMatch(owner)
       expect(run.stderr).toMatch(/Hint: pass --redis-database 1\b/)
-      expect(
-        environment
-          .calls()
-          .slice(calls)
-          .filter((call) => call.mutating),
-      ).toEqual([])
+      expect(mutatingSince(calls)).toEqual([])
     }
     expect(helmValues()).toEqual(before)
   })
@@ -316,12 +308,7 @@ describe('geniro-dev bridge', () => {
     )
     expect(run.stderr).toMatch(/Hint: drop qdrant from --bridge-services/)
     expect(run.stderr).not.toMatch(/\n\s+at /)
-    expect(
-      environment
-        .calls()
-        .slice(calls)
-        .filter((call) => call.mutating),
-    ).toEqual([])
+    expect(mutatingSince(calls)).toEqual([])
   })
 
   it('refuses a database name the Compose stack uses, creating nothing', async () => {
@@ -332,12 +319,7 @@ describe('geniro-dev bridge', () => {
     expect(run.stderr).toMatch(/geniro/)
     expect(run.stderr).toMatch(/Hint: .*--database/)
     expect(await catalog()).toEqual(before)
-    expect(
-      environment
-        .calls()
-        .slice(calls)
-        .filter((call) => call.mutating),
-    ).toEqual([])
+    expect(mutatingSince(calls)).toEqual([])
   })
 
   it('a wrong admin password is one clear line', async () => {
@@ -447,6 +429,47 @@ describe('geniro-dev bridge', () => {
     const again = await cli(['down', '--json'])
     expect(again.code).toBe(0)
     expect(JSON.parse(again.stdout).composeDetached).toBe(false)
+  })
+
+  it('on a minikube VM driver (no Docker network to join), a one-off pg_isready pod checks the path', async () => {
+    execFileSync(
+      join(environment.binDir, 'minikube'),
+      ['start', '-p', 'bridge-vm', '--driver', 'kvm2', '--keep-context'],
+      {env: environment.env, stdio: 'ignore'},
+    )
+    const calls = environment.calls().length
+    const run = await cli([
+      'bridge',
+      composeFile,
+      '--provider',
+      'minikube',
+      '--cluster',
+      'bridge-vm',
+      '--no-forward',
+      '--probe-pod-image',
+      await ensurePostgresImage(dockerHost),
+      '--json',
+    ])
+    expect(run.code, run.stderr).toBe(0)
+    const probe = environment
+      .calls()
+      .slice(calls)
+      .find((call) => call.tool === 'kubectl' && call.argv.includes('run'))
+    expect(probe?.argv).toEqual(
+      expect.arrayContaining(['--rm', '--attach', '--context', 'bridge-vm', 'pg_isready']),
+    )
+    expect(probe?.argv.join(' ')).toContain(`--port ${port}`)
+    const result = JSON.parse(run.stdout)
+    expect(result.bridge.route).toMatchObject({port, path: 'gateway'})
+    await cli([
+      'down',
+      '--provider',
+      'minikube',
+      '--cluster',
+      'bridge-vm',
+      '--delete-cluster',
+      '--yes',
+    ])
   })
 
   it('a stopped Compose PostgreSQL is a clear error', async () => {

@@ -5,16 +5,23 @@
  * fake must match. The rest is the fakes' own behaviour, which e2e tests rely on.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import http from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, inject} from 'vitest'
+import {parse} from 'yaml'
 import {CHART_DIR} from '../support/helm.js'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {runCollecting, type CliRun} from '../support/run-cli.js'
 import {TOOLS, dockerCli} from '../support/toolchain.js'
+
+/** The chart's own name and versions: the fake's release records carry them. */
+const CHART = parse(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')) as {
+  version: string
+  appVersion: string
+}
 
 type Run = CliRun
 
@@ -719,8 +726,8 @@ describe.each(['helm3', 'helm4'] as const)('helm fake as %s', (helm) => {
       ['name', 'namespace', 'revision', 'updated', 'status', 'chart', 'app_version'],
     ])
     expect(rows.map((r) => [r.name, r.revision, r.status, r.chart, r.app_version])).toEqual([
-      ['gd-bad', '1', 'deployed', 'geniro-0.2.0', '1.17.2'],
-      ['gd-fail', '2', 'failed', 'geniro-0.2.0', '1.17.2'],
+      ['gd-bad', '1', 'deployed', `geniro-${CHART.version}`, CHART.appVersion],
+      ['gd-fail', '2', 'failed', `geniro-${CHART.version}`, CHART.appVersion],
     ])
     expect(rows[0]!.updated).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC$/)
   })

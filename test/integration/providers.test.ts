@@ -586,9 +586,9 @@ describe('minikube profiles', () => {
     expect(await minikube.state('geniro-dev-2')).toBe('running')
     expect(await minikube.state('geniro')).toBe('absent')
     expect(await minikube.profiles()).toEqual([
-      {name: 'geniro-dev-2', status: 'Running', valid: true},
-      {name: 'geniro-dev', status: 'Stopped', valid: true},
-      {name: 'minikube', status: 'Running', valid: true},
+      {name: 'geniro-dev-2', status: 'Running', valid: true, driver: 'docker'},
+      {name: 'geniro-dev', status: 'Stopped', valid: true, driver: 'docker'},
+      {name: 'minikube', status: 'Running', valid: true, driver: 'docker'},
     ])
   })
 

@@ -9,7 +9,9 @@ import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {
   die,
+  docker,
   err,
+  fakeLabels,
   goYaml,
   isTrue,
   kubectlJson,
@@ -17,12 +19,14 @@ import {
   all,
   loadCluster,
   out,
+  parseDuration,
   parseFlags,
   parseYaml,
   realTool,
   recordCall,
   runCaptured,
   saveCluster,
+  sleepMs,
   uid,
   withLock,
 } from './common.mjs'
@@ -33,6 +37,21 @@ const argv = process.argv.slice(2)
 const realKubectl = realTool('GENIRO_FAKE_REAL_KUBECTL')
 
 const COMMANDS = {
+  run: {
+    value: [
+      'image',
+      'restart',
+      'pod-running-timeout',
+      'env',
+      'labels',
+      'overrides',
+      'port',
+      'image-pull-policy',
+      'serviceaccount',
+    ],
+    bool: ['rm', 'attach', 'stdin', 'tty', 'quiet', 'command', 'leave-stdin-open'],
+    short: {i: 'stdin', t: 'tty', l: 'labels'},
+  },
   get: {
     value: [
       'output',
@@ -271,6 +290,8 @@ function main() {
       ?.server,
   }
   switch (firstWord) {
+    case 'run':
+      return run(ctx)
     case 'get':
       return get(ctx)
     case 'logs':
@@ -942,6 +963,42 @@ function remove({flags, args, cluster, namespace}) {
     out(`${label} "${name}" deleted${suffix}\n`)
   }
   if (!suffix) saveCluster(cluster)
+}
+
+// ---------------------------------------------------------------- run
+
+/**
+ * `kubectl run NAME --image I --restart Never --rm --attach [--command] -- ARGS`: the one-off
+ * pod runs for real as a container on the node's Docker network (where a pod's traffic
+ * leaves the node), so what it reaches is what a pod would reach. An image the engine does
+ * not have cannot be pulled here: like a pod stuck in ErrImagePull, kubectl times out.
+ */
+function run({flags, args, cluster, namespace}) {
+  const [name, ...command] = args
+  const image = last(flags, 'image')
+  if (!name || !image) die('error: NAME and --image are required for run')
+  if (!isTrue(flags, 'rm') || !(isTrue(flags, 'attach') || isTrue(flags, 'stdin')))
+    die('error: geniro-dev fake kubectl: run supports only --rm with --attach or -i')
+  const node = cluster.provider === 'kind' ? cluster.nodes?.[0] : cluster.name
+  const inspect = docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', node])
+  const network = Object.keys(JSON.parse(inspect.stdout || '{}'))[0]
+  if (inspect.code !== 0 || !network)
+    die(`error: geniro-dev fake kubectl: node ${node} is not running`)
+  if (docker(['image', 'inspect', image]).code !== 0) {
+    sleepMs(Math.min(parseDuration(last(flags, 'pod-running-timeout', '1m')), 1_000))
+    die('error: timed out waiting for the condition')
+  }
+  // --command: ARGS replace the image's entrypoint (a pod's `command`), else its CMD (`args`).
+  const [program, ...rest] = command
+  const what =
+    isTrue(flags, 'command') && program
+      ? ['--entrypoint', program, image, ...rest]
+      : [image, ...command]
+  const result = docker(['run', '--rm', ...fakeLabels('kubectl'), '--network', network, ...what])
+  out(result.stdout)
+  err(result.stderr)
+  if (!isTrue(flags, 'quiet')) out(`pod "${name}" deleted from ${namespace} namespace\n`)
+  if (result.code !== 0) die(`pod ${namespace}/${name} terminated (Error)`)
 }
 
 // Dispatch last: the tables above must exist before a command runs.
