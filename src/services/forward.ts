@@ -289,7 +289,11 @@ export async function portOccupant(
   port: number,
   composePorts: readonly ComposePort[],
 ): Promise<string | undefined> {
-  const published = composePorts.find((p) => p.published === port && p.protocol === 'tcp')
+  // A host range (8000-8010:80) holds every port in it.
+  const published = composePorts.find(
+    (p) =>
+      p.protocol === 'tcp' && port >= p.published && port <= (p.publishedRangeEnd ?? p.published),
+  )
   if (published) {
     return `Compose service "${published.service}" of project "${published.project}" publishes it`
   }

@@ -118,8 +118,8 @@ export async function attachFallback(
           (connected === 'connected' ? '; it was disconnected again' : ''),
         probe.reason === 'refused'
           ? `nothing listens on port ${containerPort} inside the container: check the Compose ` +
-              `service's container port (the right side of "published:container") and that ` +
-              `PostgreSQL listens on all addresses (listen_addresses = '*')`
+              `service's container port (the right side of "published:container") and that the ` +
+              `server listens on all addresses (PostgreSQL: listen_addresses = '*'; Redis: bind)`
           : `traffic between containers on "${network}" is dropped: check the engine's firewall ` +
               `(iptables DOCKER-USER rules) or pass --host-address with an address pods reach`,
         probe,
