@@ -1,10 +1,10 @@
-// Bridge mode's record of how pods reach each shared Compose service, kept in the release's
-// state dir beside the forwards' state; read by `ports` and `status` (kept light: no YAML).
-import {readFileSync, writeFileSync} from 'node:fs'
+// Bridge mode's records in the release's state dir, beside the forwards' state: how pods
+// reach each shared Compose service (read by `ports` and `status`, so kept light: no YAML),
+// and the Compose containers it attached to the cluster's network (undone by `down`).
 import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {BridgeRoute} from '../core/bridge-values.js'
-import {forwardStateDir, stateRoot, type ForwardStateDir} from './forward-state.js'
+import {readJson, writeJsonAtomic, type ForwardStateDir} from './forward-state.js'
 
 /** How pods reach each bridged Compose service, as the last `bridge` run established it. */
 export interface RouteRecord {
@@ -15,13 +15,16 @@ export interface RouteRecord {
   path: BridgeRoute['path']
 }
 
-const ROUTES_FILE = 'bridge-routes.json'
+/** A Compose container bridge mode connected to the cluster's Docker network. */
+export interface Attachment {
+  network: string
+  container: string
+}
 
-export function recordRoutes(
-  target: {kubeContext: string; namespace: string},
-  routes: RouteRecord[],
-): void {
-  const dir = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
+const ROUTES_FILE = 'bridge-routes.json'
+const ATTACHMENTS_FILE = 'bridge-attachment.json'
+
+export function recordRoutes(dir: ForwardStateDir, routes: RouteRecord[]): void {
   dir.ensure()
   const records = routes.map(({service, composeService, host, port, path}) => ({
     service,
@@ -30,18 +33,34 @@ export function recordRoutes(
     port,
     path,
   }))
-  writeFileSync(join(dir.dir, ROUTES_FILE), JSON.stringify(records), {mode: 0o600})
+  writeJsonAtomic(join(dir.dir, ROUTES_FILE), records)
 }
 
 /** The recorded routes of a release's state dir; none outside bridge mode. */
 export function readRoutes(dir: ForwardStateDir): RouteRecord[] {
-  try {
-    return JSON.parse(readFileSync(join(dir.dir, ROUTES_FILE), 'utf8')) as RouteRecord[]
-  } catch {
-    return []
-  }
+  return readJson<RouteRecord[]>(join(dir.dir, ROUTES_FILE)) ?? []
 }
 
 export async function forgetRoutes(dir: ForwardStateDir): Promise<void> {
   await rm(join(dir.dir, ROUTES_FILE), {force: true})
+}
+
+/** Recorded the moment the attachment exists, before anything else can fail. */
+export function recordAttachment(dir: ForwardStateDir, attachment: Attachment): void {
+  dir.ensure()
+  const kept = readAttachments(dir).filter(
+    (a) => a.network !== attachment.network || a.container !== attachment.container,
+  )
+  writeJsonAtomic(join(dir.dir, ATTACHMENTS_FILE), [...kept, attachment])
+}
+
+/** The attachments bridge mode made (PostgreSQL's, Redis's); one object in older state files. */
+export function readAttachments(dir: ForwardStateDir): Attachment[] {
+  const recorded = readJson<Attachment | Attachment[]>(join(dir.dir, ATTACHMENTS_FILE))
+  if (!recorded) return []
+  return Array.isArray(recorded) ? recorded : [recorded]
+}
+
+export async function forgetAttachments(dir: ForwardStateDir): Promise<void> {
+  await rm(join(dir.dir, ATTACHMENTS_FILE), {force: true})
 }

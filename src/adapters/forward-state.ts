@@ -46,6 +46,11 @@ export function forwardStateDir(
   return new ForwardStateDir(join(root, 'forwards', forwardKey(kubeContext, namespace)))
 }
 
+/** The state dir of a release's forwards and bridge records, under the default root. */
+export function releaseStateDir(target: {kubeContext: string; namespace: string}): ForwardStateDir {
+  return forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
+}
+
 export class ForwardStateDir {
   constructor(readonly dir: string) {}
 
@@ -203,7 +208,7 @@ export function killOrphanedGroup(groupId: number): number[] {
   for (const entry of entries) {
     const fields = procStatFields(entry)
     if (!fields || Number(fields[2]) !== groupId) continue
-    const cmdline = safeRead(`/proc/${entry}/cmdline`)
+    const cmdline = readText(`/proc/${entry}/cmdline`)
     if (!/port-forward|forward-supervisor/.test(cmdline)) continue
     try {
       process.kill(Number(entry), 'SIGKILL')
@@ -215,7 +220,8 @@ export function killOrphanedGroup(groupId: number): number[] {
   return killed
 }
 
-function safeRead(file: string): string {
+/** A file's text, or '' when it cannot be read. */
+export function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8')
   } catch {
@@ -223,7 +229,8 @@ function safeRead(file: string): string {
   }
 }
 
-function readJson<T>(file: string): T | undefined {
+/** A JSON file's value, or undefined when it is missing or unreadable. */
+export function readJson<T>(file: string): T | undefined {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as T
   } catch {
@@ -231,7 +238,8 @@ function readJson<T>(file: string): T | undefined {
   }
 }
 
-function writeJsonAtomic(file: string, value: unknown): void {
+/** Written whole and renamed into place: a reader never sees half a file. */
+export function writeJsonAtomic(file: string, value: unknown): void {
   const temp = `${file}.${process.pid}.tmp`
   writeFileSync(temp, `${JSON.stringify(value, null, 2)}\n`, {mode: 0o600})
   renameSync(temp, file)

@@ -1,9 +1,9 @@
 import {randomBytes} from 'node:crypto'
-import {writeFileSync} from 'node:fs'
-import {readdir, readFile, rm, stat} from 'node:fs/promises'
+import {readdir, readFile, stat} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 import type {Compose} from '../adapters/compose.js'
-import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
+import {forgetAttachments, readAttachments, recordAttachment} from '../adapters/bridge-state.js'
+import {releaseStateDir} from '../adapters/forward-state.js'
 import {Postgres} from '../adapters/postgres.js'
 import {
   planBridgeDatabases,
@@ -360,7 +360,7 @@ export async function resolveRoute(
     signal: ctx.signal,
   })
   if (attached.connected === 'connected') {
-    await recordAttachment(target, {network, container})
+    recordAttachment(releaseStateDir(target), {network, container})
   }
   return {
     host: attached.address,
@@ -403,48 +403,13 @@ async function detectHostAddress(
   )
 }
 
-/** The attachment `down` undoes, kept beside the forwards' state of this release. */
-export interface Attachment {
-  network: string
-  container: string
-}
-
-function attachmentFile(target: Pick<Target, 'kubeContext' | 'namespace'>): string {
-  return join(
-    forwardStateDir(stateRoot(), target.kubeContext, target.namespace).dir,
-    'bridge-attachment.json',
-  )
-}
-
-async function recordAttachment(target: Target, attachment: Attachment): Promise<void> {
-  const dir = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
-  dir.ensure()
-  const kept = (await readAttachments(target)).filter(
-    (a) => a.network !== attachment.network || a.container !== attachment.container,
-  )
-  // Recorded the moment the attachment exists, before anything else can fail.
-  writeFileSync(attachmentFile(target), JSON.stringify([...kept, attachment]), {mode: 0o600})
-}
-
-/** The attachments bridge mode made (PostgreSQL's, Redis's); one object in older state files. */
-export async function readAttachments(
-  target: Pick<Target, 'kubeContext' | 'namespace'>,
-): Promise<Attachment[]> {
-  try {
-    const recorded = JSON.parse(await readFile(attachmentFile(target), 'utf8')) as
-      Attachment | Attachment[]
-    return Array.isArray(recorded) ? recorded : [recorded]
-  } catch {
-    return []
-  }
-}
-
 /** `down`: disconnects the Compose containers bridge mode attached, then forgets them. */
 export async function detachStep(
   target: Pick<Target, 'kubeContext' | 'namespace'>,
   tools: Toolbox,
 ): Promise<Step> {
-  const attachments = await readAttachments(target)
+  const dir = releaseStateDir(target)
+  const attachments = readAttachments(dir)
   const [first] = attachments
   return {
     title: first
@@ -457,7 +422,7 @@ export async function detachStep(
       for (const attachment of attachments) {
         await tools.docker.disconnectNetwork(attachment.network, attachment.container, signal)
       }
-      await rm(attachmentFile(target), {force: true})
+      await forgetAttachments(dir)
     },
   }
 }

@@ -5,7 +5,7 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
-import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
+import {releaseStateDir} from '../adapters/forward-state.js'
 import {forgetRoutes} from '../adapters/bridge-state.js'
 import {detachStep} from './bridge.js'
 import {stopSupervisor} from './forward.js'
@@ -47,7 +47,7 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
       )
   }
 
-  const forwards = forwardStateDir(stateRoot(), kubeContext, namespace)
+  const forwards = releaseStateDir(target)
   const supervisor = forwards.readSupervisor()
   const steps: Step[] = [
     {

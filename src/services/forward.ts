@@ -12,10 +12,9 @@ import {
 } from '../core/forward-plan.js'
 import {addressesInUse, findPortHolder} from '../adapters/host-ports.js'
 import {
-  forwardStateDir,
   isAlive,
   killOrphanedGroup,
-  stateRoot,
+  releaseStateDir,
   type ForwardStateDir,
 } from '../adapters/forward-state.js'
 import {
@@ -115,7 +114,7 @@ export async function startForwards(
   ctx: ForwardContext,
   foreground = false,
 ): Promise<ForwardResult> {
-  const files = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
+  const files = releaseStateDir(target)
   const unlock = await files.lock(LOCK_TIMEOUT_MS)
   try {
     const base = {
@@ -173,7 +172,7 @@ export async function forwardStep(
   options: ForwardOptions,
   ctx: ForwardContext & {dryRun: boolean},
 ): Promise<{step: Step; result: () => ForwardResult | undefined}> {
-  const files = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
+  const files = releaseStateDir(target)
   const running = files.liveSupervisor()
   if (!running && !ctx.dryRun) {
     const planned = planForwards({

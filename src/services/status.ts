@@ -1,5 +1,5 @@
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
-import {forwardStateDir, stateRoot} from '../adapters/forward-state.js'
+import {releaseStateDir} from '../adapters/forward-state.js'
 import {isMap} from '../core/set-values.js'
 import {readForwardStatus} from '../forward/status.js'
 import {resolveTarget, type TargetInput} from './cluster-target.js'
@@ -48,7 +48,7 @@ export async function status(
   }
   const external =
     values && isMap(values.externalPostgresql) && values.externalPostgresql.enabled === true
-  const files = forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
+  const files = releaseStateDir(target)
   return {
     provider: target.provider.name,
     cluster: {name: target.cluster, state: target.managed ? target.state : 'external'},

@@ -4,6 +4,7 @@ import type {ClusterSpec} from '../core/cluster.js'
 import {GeniroError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
 import {recordRoutes} from '../adapters/bridge-state.js'
+import {releaseStateDir} from '../adapters/forward-state.js'
 import {mergeValues, type Values} from '../core/set-values.js'
 import type {Version} from '../core/version.js'
 import {
@@ -202,7 +203,7 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     }
     // What `ports` and `status` show as the path in use.
     if (!input.dryRun) {
-      recordRoutes(target, [
+      recordRoutes(releaseStateDir(target), [
         {service: 'postgresql', composeService: source.service, ...route},
         ...(redis && redisRoute
           ? [{service: 'redis' as const, composeService: redis.service, ...redisRoute}]
