@@ -250,16 +250,16 @@ export async function plannedRoute(
 ): Promise<BridgeRoute> {
   if (input.hostAddress)
     return {host: validateHostAddress(input.hostAddress), port: source.published, path: 'given'}
+  const network = kindNetworkName(input.env)
   // No engine to ask (values printed on another machine): the placeholder says what goes there.
-  const gateway = await (async () =>
-    (await docker.isDesktop())
-      ? 'host.docker.internal'
-      : await docker.networkGateway(kindNetworkName(input.env)))().catch((error: unknown) => {
-    if (error instanceof GeniroError) return undefined
-    throw error
-  })
+  const host = await dockerHostAddress(docker, () => docker.networkGateway(network)).catch(
+    (error: unknown) => {
+      if (error instanceof GeniroError) return undefined
+      throw error
+    },
+  )
   return {
-    host: gateway ?? '<gateway of the cluster network, once it exists>',
+    host: host ?? '<gateway of the cluster network, once it exists>',
     port: source.published,
     path: 'gateway',
   }
@@ -281,30 +281,30 @@ export async function resolveRoute(
   const {docker} = ctx.tools
   const provider = target.provider.name as 'kind' | 'minikube'
   const network = provider === 'kind' ? kindNetworkName(input.env) : target.cluster
-  const hasNetwork = (await docker.networkGateway(network, ctx.signal)) !== undefined
-  let host: string
-  if (input.hostAddress) host = validateHostAddress(input.hostAddress)
-  else host = await detectHostAddress(target, network, ctx)
+  const gateway = await docker.networkGateway(network, ctx.signal)
+  const host = input.hostAddress
+    ? validateHostAddress(input.hostAddress)
+    : await detectHostAddress(target, network, gateway, ctx)
+  // Host address and published port: the route unless the attach fallback takes over.
+  const direct: BridgeRoute = {
+    host,
+    port: source.published,
+    path: input.hostAddress ? 'given' : 'gateway',
+  }
   if (source.loopbackOnly) {
     ctx.note(
       `Warning: Compose publishes ${source.service} on 127.0.0.1:${source.published} only; pods cannot reach that through the host (publish it on 0.0.0.0, or let geniro-dev attach the container)`,
     )
   }
-  if (ctx.dryRun)
-    return {host, port: source.published, path: input.hostAddress ? 'given' : 'gateway'}
+  if (ctx.dryRun) return direct
   const vmDriver = provider === 'minikube' ? await minikubeVmDriver(target, ctx) : undefined
-  if (vmDriver || !hasNetwork) {
-    const route = {
-      host,
-      port: source.published,
-      path: input.hostAddress ? 'given' : 'gateway',
-    } as const
+  if (vmDriver || gateway === undefined) {
     // No Docker network to join: a one-off pod checks PostgreSQL with pg_isready instead.
     if (!('plan' in source)) {
       ctx.note(
         `Note: not checking that pods reach ${source.service} at ${host}:${source.published} (no Docker network to probe from)`,
       )
-      return route
+      return direct
     }
     const probe = await probeFromPod(ctx.tools.kubectl, {
       kubeContext: target.kubeContext,
@@ -314,7 +314,7 @@ export async function resolveRoute(
       timeoutSeconds: PROBE_TIMEOUT_SECONDS,
       signal: ctx.signal,
     })
-    if (probe.reachable) return route
+    if (probe.reachable) return direct
     throw new UserError(
       `pods of the ${provider} cluster "${target.cluster}"${vmDriver ? ` (driver ${vmDriver})` : ''} cannot reach ${source.service} at ${host}:${source.published}: ${probe.detail}`,
       provider === 'minikube'
@@ -330,9 +330,7 @@ export async function resolveRoute(
     timeoutSeconds: PROBE_TIMEOUT_SECONDS,
     signal: ctx.signal,
   })
-  if (probe.reachable) {
-    return {host, port: source.published, path: input.hostAddress ? 'given' : 'gateway'}
-  }
+  if (probe.reachable) return direct
   const why = explainUnreachable(probe, {
     provider,
     host,
@@ -383,24 +381,31 @@ async function minikubeVmDriver(target: Target, ctx: BridgeContext): Promise<str
 async function detectHostAddress(
   target: Target,
   network: string,
+  gateway: string | undefined,
   ctx: BridgeContext,
 ): Promise<string> {
-  const {docker, providers} = ctx.tools
   if (target.provider.name === 'minikube') {
-    const address = await providers.minikube.hostAddress(target.cluster, ctx.signal)
+    const address = await ctx.tools.providers.minikube.hostAddress(target.cluster, ctx.signal)
     if (address) return address
     throw new UserError(
       `cannot tell the address of host.minikube.internal in the minikube profile "${target.cluster}"`,
       'pass --host-address with an address its pods reach the host at',
     )
   }
-  if (await docker.isDesktop()) return 'host.docker.internal'
-  const gateway = await docker.networkGateway(network, ctx.signal)
-  if (gateway) return gateway
+  const address = await dockerHostAddress(ctx.tools.docker, async () => gateway)
+  if (address) return address
   throw new UserError(
     `the Docker network "${network}" has no IPv4 gateway to reach the host at`,
     'create the cluster first (`geniro-dev up`), or pass --host-address',
   )
+}
+
+/** Where a kind cluster's pods reach the host: Docker Desktop's name, else the network gateway. */
+async function dockerHostAddress(
+  docker: Toolbox['docker'],
+  gateway: () => Promise<string | undefined>,
+): Promise<string | undefined> {
+  return (await docker.isDesktop()) ? 'host.docker.internal' : gateway()
 }
 
 /** `down`: disconnects the Compose containers bridge mode attached, then forgets them. */
