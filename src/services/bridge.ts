@@ -2,7 +2,12 @@ import {randomBytes} from 'node:crypto'
 import {readdir, readFile, stat} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 import type {Compose} from '../adapters/compose.js'
-import {forgetAttachments, readAttachments, recordAttachment} from '../adapters/bridge-state.js'
+import {
+  forgetAttachments,
+  readAttachments,
+  recordAttachment,
+  recordRoutes,
+} from '../adapters/bridge-state.js'
 import {releaseStateDir} from '../adapters/forward-state.js'
 import {Postgres} from '../adapters/postgres.js'
 import {
@@ -21,8 +26,11 @@ import {
   BRIDGE_REDIS_SECRET,
   BRIDGE_SECRET,
   BRIDGE_SECRET_PASSWORD_KEY,
+  bridgeRedisValues,
+  bridgeValues,
   type BridgeRoute,
 } from '../core/bridge-values.js'
+import {mergeValues, type Values} from '../core/set-values.js'
 import {
   findServiceByRole,
   type ComposePort,
@@ -551,4 +559,99 @@ function secretObjects(
       stringData,
     },
   ]
+}
+
+/** What `up` reports of bridge mode. */
+export interface BridgeSummary {
+  project: string
+  service: string
+  route: BridgeRoute
+  role: string
+  databases: string[]
+  secret: string
+  /** --bridge-services redis: the Compose Redis the cluster shares, and its own database there. */
+  redis?: {
+    service: string
+    host: string
+    port: number
+    path: BridgeRoute['path']
+    database: number
+    secret: string
+  }
+}
+
+/**
+ * Bridge mode's part of `up`, once the cluster exists (or, with `planOnly`, for a plan of a
+ * cluster still to be created): how pods reach each shared Compose service, the passwords,
+ * the values layer, the steps before the install, and the routes `ports`/`status` show.
+ */
+export async function prepareBridge(
+  source: BridgeSource,
+  target: Target,
+  input: BridgeInput,
+  ctx: BridgeContext & {planOnly: boolean},
+): Promise<{layer: {label: string; values: Values}; steps: Step[]; summary: BridgeSummary}> {
+  const {tools, signal, planOnly} = ctx
+  const routeOf = (endpoint: BridgeEndpoint) =>
+    planOnly
+      ? plannedRoute(endpoint, input, tools.docker)
+      : resolveRoute(endpoint, target, input, ctx)
+  const route = await routeOf(source)
+  const password = planOnly
+    ? {password: '', stored: false}
+    : await bridgePassword(target, tools, signal)
+  // --bridge-services redis: proven the same way, then its own database and Secret.
+  const redis = source.redis
+  const redisRoute = redis ? await routeOf(redis) : undefined
+  const redisSecret = redis
+    ? planOnly
+      ? {password: redis.password, stored: false}
+      : await bridgeRedisSecret(redis, target, tools, signal)
+    : undefined
+  const redisValues =
+    redis && redisRoute
+      ? bridgeRedisValues({
+          route: redisRoute,
+          database: redis.database,
+          auth: redis.password !== '',
+        })
+      : {}
+  const layer = {
+    label:
+      `bridge values (Compose ${source.project}/${source.service}, pods reach it at ${route.host}:${route.port}, ${route.path} path` +
+      (redis && redisRoute
+        ? `; Redis ${redis.service} at ${redisRoute.host}:${redisRoute.port}, database ${redis.database}, ${redisRoute.path} path)`
+        : ')'),
+    values: mergeValues(bridgeValues(route, source.plan), redisValues),
+  }
+  const summary: BridgeSummary = {
+    project: source.project,
+    service: source.service,
+    route,
+    role: source.plan.role,
+    databases: source.plan.databases.map((d) => d.name),
+    secret: BRIDGE_SECRET,
+    ...(redis && redisRoute
+      ? {
+          redis: {
+            service: redis.service,
+            host: redisRoute.host,
+            port: redisRoute.port,
+            path: redisRoute.path,
+            database: redis.database,
+            secret: BRIDGE_REDIS_SECRET,
+          },
+        }
+      : {}),
+  }
+  // What `ports` and `status` show as the path in use.
+  if (!ctx.dryRun) {
+    recordRoutes(releaseStateDir(target), [
+      {service: 'postgresql', composeService: source.service, ...route},
+      ...(redis && redisRoute
+        ? [{service: 'redis' as const, composeService: redis.service, ...redisRoute}]
+        : []),
+    ])
+  }
+  return {layer, steps: bridgeSteps(source, target, password, tools, redisSecret), summary}
 }

@@ -3,9 +3,7 @@ import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
 import {GeniroError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
-import {recordRoutes} from '../adapters/bridge-state.js'
-import {releaseStateDir} from '../adapters/forward-state.js'
-import {mergeValues, type Values} from '../core/set-values.js'
+import type {Values} from '../core/set-values.js'
 import type {Version} from '../core/version.js'
 import {
   resolveTarget,
@@ -15,21 +13,11 @@ import {
   type TargetSummary,
 } from './cluster-target.js'
 import {
-  BRIDGE_REDIS_SECRET,
-  BRIDGE_SECRET,
-  bridgeRedisValues,
-  bridgeValues,
-  type BridgeRoute,
-} from '../core/bridge-values.js'
-import {
-  bridgePassword,
-  bridgeRedisSecret,
-  bridgeSteps,
   planBridge,
-  plannedRoute,
+  prepareBridge,
   requireAdminPassword,
-  resolveRoute,
   type BridgeInput,
+  type BridgeSummary,
 } from './bridge.js'
 import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
 import {forwardStep, type ForwardOptions, type ForwardResult} from './forward.js'
@@ -69,23 +57,7 @@ export type ReleaseAction = 'installed' | 'upgraded' | 'unchanged'
 export interface UpResult extends TargetSummary {
   mode: 'isolated' | 'bridge'
   /** Bridge mode: which Compose PostgreSQL, how pods reach it, and the cluster's own databases. */
-  bridge?: {
-    project: string
-    service: string
-    route: BridgeRoute
-    role: string
-    databases: string[]
-    secret: string
-    /** --bridge-services redis: the Compose Redis the cluster shares, and its own database there. */
-    redis?: {
-      service: string
-      host: string
-      port: number
-      path: BridgeRoute['path']
-      database: number
-      secret: string
-    }
-  }
+  bridge?: BridgeSummary
   clusterAction: ClusterAction
   releaseAction: ReleaseAction
   chart: {name: string; version: string; digest: string}
@@ -144,72 +116,15 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
       steps = steps.map(({title}) => ({title, skip: 'done'}))
       target = await resolveTarget(input, tools, signal)
     }
-    const route =
-      fresh && input.dryRun
-        ? await plannedRoute(source, input.bridge, tools.docker)
-        : await resolveRoute(source, target, input.bridge, {...ctx, dryRun: input.dryRun})
-    const password =
-      fresh && input.dryRun
-        ? {password: '', stored: false}
-        : await bridgePassword(target, tools, signal)
-    // --bridge-services redis: proven the same way, then its own database and Secret.
-    const redis = source.redis
-    const redisRoute = redis
-      ? fresh && input.dryRun
-        ? await plannedRoute(redis, input.bridge, tools.docker)
-        : await resolveRoute(redis, target, input.bridge, {...ctx, dryRun: input.dryRun})
-      : undefined
-    const redisSecret = redis
-      ? fresh && input.dryRun
-        ? {password: redis.password, stored: false}
-        : await bridgeRedisSecret(redis, target, tools, signal)
-      : undefined
-    const redisValues =
-      redis && redisRoute
-        ? bridgeRedisValues({
-            route: redisRoute,
-            database: redis.database,
-            auth: redis.password !== '',
-          })
-        : {}
-    layers.splice(1, 0, {
-      label:
-        `bridge values (Compose ${source.project}/${source.service}, pods reach it at ${route.host}:${route.port}, ${route.path} path` +
-        (redis && redisRoute
-          ? `; Redis ${redis.service} at ${redisRoute.host}:${redisRoute.port}, database ${redis.database}, ${redisRoute.path} path)`
-          : ')'),
-      values: mergeValues(bridgeValues(route, source.plan), redisValues),
+    const prepared = await prepareBridge(source, target, input.bridge, {
+      ...ctx,
+      dryRun: input.dryRun,
+      // A cluster still to be created has no network to probe and no Secret to read.
+      planOnly: fresh && input.dryRun,
     })
-    steps.push(...bridgeSteps(source, target, password, tools, redisSecret))
-    bridge = {
-      project: source.project,
-      service: source.service,
-      route,
-      role: source.plan.role,
-      databases: source.plan.databases.map((d) => d.name),
-      secret: BRIDGE_SECRET,
-      ...(redis && redisRoute
-        ? {
-            redis: {
-              service: redis.service,
-              host: redisRoute.host,
-              port: redisRoute.port,
-              path: redisRoute.path,
-              database: redis.database,
-              secret: BRIDGE_REDIS_SECRET,
-            },
-          }
-        : {}),
-    }
-    // What `ports` and `status` show as the path in use.
-    if (!input.dryRun) {
-      recordRoutes(releaseStateDir(target), [
-        {service: 'postgresql', composeService: source.service, ...route},
-        ...(redis && redisRoute
-          ? [{service: 'redis' as const, composeService: redis.service, ...redisRoute}]
-          : []),
-      ])
-    }
+    layers.splice(1, 0, prepared.layer)
+    steps.push(...prepared.steps)
+    bridge = prepared.summary
   }
   const desired = mergeLayers(layers)
 
