@@ -11,6 +11,7 @@ import {
 } from 'node:fs'
 import {homedir} from 'node:os'
 import {join} from 'node:path'
+import {setTimeout as sleep} from 'node:timers/promises'
 import type {SupervisorState} from '../core/forward-plan.js'
 import {UserError} from '../core/errors.js'
 
@@ -150,7 +151,7 @@ export class ForwardStateDir {
           `wait for it, or remove ${this.lockFile} if that process is gone`,
         )
       }
-      await new Promise((resolve) => setTimeout(resolve, 50))
+      await sleep(50)
     }
   }
 }

@@ -1,4 +1,5 @@
 import {open, readFile, stat} from 'node:fs/promises'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {UserError} from '../core/errors.js'
 
 /** The last `lines` lines of the supervisor log (all of it for 0). */
@@ -26,7 +27,7 @@ export async function followLog(
 ): Promise<void> {
   let offset = (await stat(file)).size
   while (!signal.aborted) {
-    await new Promise((resolve) => setTimeout(resolve, 250))
+    await sleep(250)
     const size = (await stat(file).catch(() => undefined))?.size ?? 0
     if (size < offset) offset = 0 // Truncated or replaced.
     if (size === offset) continue

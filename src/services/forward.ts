@@ -1,5 +1,6 @@
 import {spawn} from 'node:child_process'
-import {openSync, closeSync, readFileSync, writeFileSync} from 'node:fs'
+import {openSync, closeSync, writeFileSync} from 'node:fs'
+import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 import type {ComposePort} from '../core/compose-model.js'
 import {GeniroError, ToolFailedError, UserError} from '../core/errors.js'
@@ -14,6 +15,7 @@ import {addressesInUse, findPortHolder} from '../adapters/host-ports.js'
 import {
   isAlive,
   killOrphanedGroup,
+  readText,
   releaseStateDir,
   type ForwardStateDir,
 } from '../adapters/forward-state.js'
@@ -127,7 +129,8 @@ export async function startForwards(
     if (files.liveSupervisor()) {
       return {...base, ...readForwardStatus(files), alreadyRunning: true}
     }
-    const staleCleaned = cleanStale(files)
+    // Leftovers of a supervisor that died (kill -9): its tunnels, its state files.
+    const staleCleaned = (await stopSupervisor(files)).pid
     const kept = files.keptPorts()
     const planned = planForwards({
       services,
@@ -315,15 +318,6 @@ export class PortConflictError extends UserError {
   }
 }
 
-/** Leftovers of a supervisor that died (kill -9): its tunnels, its state files. */
-function cleanStale(files: ForwardStateDir): number | undefined {
-  const recorded = files.readSupervisor()
-  if (!recorded) return undefined
-  killOrphanedGroup(recorded.pid)
-  files.clear()
-  return recorded.pid
-}
-
 async function startSupervisor(
   spec: SupervisorSpec,
   files: ForwardStateDir,
@@ -410,7 +404,7 @@ async function waitUntilSettled(
     const forwards = state?.forwards ?? []
     if (forwards.length > 0 && forwards.every((f) => f.state === 'ready')) return {ok: true, state}
     if (forwards.some((f) => f.state === 'failed')) return {ok: false, state}
-    await new Promise((resolve) => setTimeout(resolve, 50))
+    await sleep(50)
   }
   return {ok: false, state}
 }
@@ -433,7 +427,7 @@ function forwardFailure(state: SupervisorState | undefined, reason?: string): Ge
 }
 
 function lastStartFailure(files: ForwardStateDir): string | undefined {
-  const lines = safeRead(files.logFile).trimEnd().split('\n')
+  const lines = readText(files.logFile).trimEnd().split('\n')
   const line = lines.reverse().find((l) => l.includes('start failed: '))
   return line?.slice(line.indexOf('start failed: ') + 'start failed: '.length)
 }
@@ -453,8 +447,7 @@ export async function stopSupervisor(
   if (isAlive(recorded)) {
     signalSupervisor(recorded.pid, 'SIGTERM')
     const deadline = Date.now() + STOP_GRACE_MS
-    while (isAlive(recorded) && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 25))
+    while (isAlive(recorded) && Date.now() < deadline) await sleep(25)
     if (isAlive(recorded)) signalSupervisor(recorded.pid, 'SIGKILL')
   }
   killOrphanedGroup(recorded.pid)
@@ -472,13 +465,5 @@ function signalSupervisor(pid: number, signal: NodeJS.Signals): void {
     } catch {
       // Already gone.
     }
-  }
-}
-
-function safeRead(file: string): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch {
-    return ''
   }
 }
