@@ -117,7 +117,14 @@ export async function startForwards(
   foreground = false,
 ): Promise<ForwardResult> {
   const files = releaseStateDir(target)
-  const unlock = await files.lock(LOCK_TIMEOUT_MS)
+  const release = await files.lock(LOCK_TIMEOUT_MS)
+  // Released once the forwards run: a foreground supervisor holds no lock until Ctrl-C, so
+  // another `forward` meanwhile reports it instead of waiting for the lock.
+  let locked = true
+  const unlock = () => {
+    if (locked) release()
+    locked = false
+  }
   try {
     const base = {
       kubeContext: target.kubeContext,
@@ -157,7 +164,8 @@ export async function startForwards(
       healthIntervalMs: DEFAULT_HEALTH_INTERVAL_MS,
     }
     const result = {...base, moved, ...(staleCleaned ? {staleCleaned} : {}), alreadyRunning: false}
-    if (foreground) return {...result, ...(await runInForeground(spec, files, options, ctx))}
+    if (foreground)
+      return {...result, ...(await runInForeground(spec, files, options, ctx, unlock))}
     return {...result, ...(await startSupervisor(spec, files, options, ctx))}
   } finally {
     unlock()
@@ -356,6 +364,7 @@ async function runInForeground(
   files: ForwardStateDir,
   options: ForwardOptions,
   ctx: ForwardContext,
+  ready: () => void,
 ): Promise<ForwardStatusReport> {
   const supervisor = new Supervisor(spec, files)
   try {
@@ -363,16 +372,17 @@ async function runInForeground(
   } catch (error) {
     throw forwardFailure(undefined, (error as Error).message)
   }
-  const ready = await waitUntilSettled(
+  const settled = await waitUntilSettled(
     () => supervisor.state(),
     () => false,
     options.timeoutSeconds,
     ctx.signal,
   )
-  if (!ready.ok) {
+  if (!settled.ok) {
     await supervisor.stop()
-    throw forwardFailure(ready.state)
+    throw forwardFailure(settled.state)
   }
+  ready()
   ctx.note(
     `Forwarding (Ctrl-C stops):\n${supervisor
       .state()

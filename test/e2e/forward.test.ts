@@ -280,6 +280,9 @@ describe('geniro-dev forward', () => {
     await waitFor(() => stderr.includes('Ctrl-C stops'), 30_000, 'the foreground forwards')
     const status = await statusJson()
     expect(status.supervisor).toEqual({pid: child.pid, running: true})
+    // Running, it holds no start lock: a second start reports it at once.
+    const second = await forwardJson(['--only', 'api', '--timeout', '5s'])
+    expect(second).toMatchObject({alreadyRunning: true, supervisor: {pid: child.pid}})
     expect(await ask(status.forwards[0].localPort, 'fg')).toBe('pong fg')
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
     child.kill('SIGINT')
