@@ -69,6 +69,9 @@ const catalog = () =>
       ).rows,
   )
 
+/** `values --mode bridge` of the test's Compose file. */
+const valuesBridge = (args: string[]) => cli(['values', '--mode', 'bridge', composeFile, ...args])
+
 /** The mutating calls the fakes recorded after the first `count` calls. */
 const mutatingSince = (count: number) =>
   environment
@@ -332,14 +335,7 @@ describe('geniro-dev bridge', () => {
 
   it('values --mode bridge prints the bridge values for a given host, without touching anything', async () => {
     const calls = environment.calls().length
-    const run = await cli([
-      'values',
-      '--mode',
-      'bridge',
-      composeFile,
-      '--host-address',
-      '10.11.12.13',
-    ])
+    const run = await valuesBridge(['--host-address', '10.11.12.13'])
     expect(run.code, run.stderr).toBe(0)
     const values = parse(run.stdout)
     expect(values.postgresql.enabled).toBe(false)
@@ -353,30 +349,14 @@ describe('geniro-dev bridge', () => {
     expect(run.stdout).not.toContain(ADMIN.password)
     expect(environment.calls().length).toBe(calls)
 
-    const local = await cli([
-      'values',
-      '--mode',
-      'bridge',
-      composeFile,
-      '--host-address',
-      '127.0.0.1',
-    ])
+    const local = await valuesBridge(['--host-address', '127.0.0.1'])
     expect(local.code).toBe(3)
     expect(local.stderr).toMatch(/pod itself|localhost/i)
   })
 
   it('values --mode bridge --bridge-services redis prints the Redis values too', async () => {
     const calls = environment.calls().length
-    const run = await cli([
-      'values',
-      '--mode',
-      'bridge',
-      composeFile,
-      '--bridge-services',
-      'redis',
-      '--host-address',
-      '10.1.2.3',
-    ])
+    const run = await valuesBridge(['--bridge-services', 'redis', '--host-address', '10.1.2.3'])
     expect(run.code, run.stderr).toBe(0)
     const values = parse(run.stdout)
     expect(values.redis.enabled).toBe(false)
