@@ -1,4 +1,5 @@
 import type {UpResult} from '../services/up.js'
+import {shellQuote} from '../core/shell-quote.js'
 import {renderForwards} from './render-forward.js'
 
 const CLUSTER_WORDS: Record<UpResult['clusterAction'], string> = {
@@ -21,6 +22,7 @@ export function renderUpResult(result: UpResult): string {
       ? 'URLs (forwarded on 127.0.0.1; `geniro-dev forward status` shows the tunnels):'
       : 'URLs once forwarded (`geniro-dev forward` starts the forwards):',
     ...result.urls.map((u) => `  ${u.component.padEnd(width)}  ${u.url}`),
+    ...loginLines(result),
     ...(result.forwards ? ['', renderForwards(result.forwards)] : []),
   ].join('\n')
 }
@@ -37,5 +39,16 @@ function bridgeLines(result: UpResult): string[] {
           `         Redis of Compose ${bridge.project}/${redis.service} at ${redis.host}:${redis.port} (${redis.path} path), database ${redis.database}; password in Secret ${redis.secret}`,
         ]
       : []),
+  ]
+}
+
+/** The seeded realm user: where to sign in, as whom, and the command that prints the password. */
+function loginLines(result: UpResult): string[] {
+  const login = result.login
+  if (!login) return []
+  return [
+    '',
+    `Sign in at ${login.url} as "${login.username}"; the password (generated at install) is printed by:`,
+    `  ${login.passwordCommand.map(shellQuote).join(' ')}`,
   ]
 }

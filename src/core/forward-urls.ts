@@ -33,7 +33,11 @@ export function serviceUrls(
       return {
         component: target.component,
         localPort,
-        url: `${SCHEMES[target.component] ?? 'http'}://127.0.0.1:${localPort}`,
+        // Browser-facing URLs say localhost: the chart's Keycloak redirect URIs, the API's
+        // CORS origins and the web app's API URL are all localhost origins.
+        url: SCHEMES[target.component]
+          ? `${SCHEMES[target.component]}://127.0.0.1:${localPort}`
+          : `http://localhost:${localPort}`,
       }
     },
   )

@@ -2,6 +2,7 @@ import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
 import {GeniroError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
+import {firstLogin, type FirstLogin} from '../core/first-login.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
 import type {Values} from '../core/set-values.js'
 import type {Version} from '../core/version.js'
@@ -64,6 +65,8 @@ export interface UpResult extends TargetSummary {
   /** The values layers in the order Helm applies them (later wins). */
   layering: string[]
   urls: ServiceUrl[]
+  /** How to sign in when the values seed a realm user (the local-development defaults do). */
+  login?: FirstLogin
   /** The forwards started (or found running) at the end; absent with --no-forward. */
   forwards?: ForwardResult
 }
@@ -190,13 +193,17 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     layering: helmLayers.map((layer) => layer.label),
     urls: serviceUrls(desired),
   }
+  const login = firstLogin(desired, result, result.urls)
+  if (login) result.login = login
   if (input.dryRun) return result
   printLayering(helmLayers, ctx)
   await runSteps(steps, {silent: ctx.silent}, signal)
   const forwards = forwarding?.result()
   if (!forwards) return result
   const ports = Object.fromEntries(forwards.forwards.map((f) => [f.name, f.localPort]))
-  return {...result, forwards, urls: serviceUrls(desired, ports)}
+  const urls = serviceUrls(desired, ports)
+  const forwardedLogin = firstLogin(desired, result, urls)
+  return {...result, forwards, urls, ...(forwardedLogin ? {login: forwardedLogin} : {})}
 }
 
 function printLayering(layers: Array<{label: string}>, ctx: UpContext): void {

@@ -425,7 +425,12 @@ describe('every service external (ci/all-external-values.yaml)', () => {
     expect(config.QDRANT_URL).toBe('https://vectors.example.internal:6333')
     expect(config.LLM_BASE_URL).toBe('https://llm.example.com')
     expect(config.KEYCLOAK_URL).toBe('https://auth.example.com')
-    expect(config.POSTGRES_SSL).toBe('true')
+    // sslMode require: encrypted without a certificate check, which node-postgres takes only as
+    // sslmode=no-verify in a connection URL (ssl: true would verify).
+    expect(config.POSTGRES_SSL).toBe('false')
+    expect(config.POSTGRES_URL).toBe(
+      'postgresql://geniro_app:$(POSTGRES_PASSWORD)@db.example.internal:5432/geniro?sslmode=no-verify',
+    )
     const api = apiContainer(r)
     expect(envValue(api, 'POSTGRES_HOST')).toBe('db.example.internal')
     expect(envValue(api, 'POSTGRES_USERNAME')).toBe('geniro_app')

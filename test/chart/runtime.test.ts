@@ -168,10 +168,73 @@ describe('the API’s configuration matches what the API reads', () => {
     )
   })
 
-  it('migrates its database in an init container after the database accepts connections', async () => {
-    const {pod} = await workload({}, 'Deployment', 'geniro-api')
-    const inits = (pod.spec.initContainers ?? []).map((c) => c.name)
-    expect(inits).toEqual(['wait-for-database', 'migrate'])
+  it('waits for its database, then starts the built entry point, which migrates at boot', async () => {
+    const {render, pod, object} = await workload({}, 'Deployment', 'geniro-api')
+    expect((pod.spec.initContainers ?? []).map((c) => c.name)).toEqual(['wait-for-database'])
+    const api = container(object, 'api')
+    expect([api.command, api.workingDir]).toEqual([
+      ['node', 'dist/main.js'],
+      '/usr/src/app/apps/api',
+    ])
+    expect(configMapData(render.objects, 'geniro-api').POSTGRES_RUN_MIGRATIONS).toBe('true')
+    const off = await workload(
+      {set: {'api.migrations.runAtBoot': 'false'}},
+      'Deployment',
+      'geniro-api',
+    )
+    expect(configMapData(off.render.objects, 'geniro-api').POSTGRES_RUN_MIGRATIONS).toBe('false')
+  })
+
+  it('lets the web app’s origin through CORS, which its websocket needs', async () => {
+    const local = await workload({}, 'Deployment', 'geniro-api')
+    expect(configMapData(local.render.objects, 'geniro-api').CORS_ALLOWED_ORIGINS).toBe(
+      'http://localhost:14173',
+    )
+    const ingress = await workload(INGRESS, 'Deployment', 'geniro-api')
+    expect(configMapData(ingress.render.objects, 'geniro-api').CORS_ALLOWED_ORIGINS).toBe(
+      'https://geniro.example.com',
+    )
+    const given = await workload(
+      {values: {api: {config: {corsAllowedOrigins: ['https://a.example', 'https://b.example']}}}},
+      'Deployment',
+      'geniro-api',
+    )
+    expect(configMapData(given.render.objects, 'geniro-api').CORS_ALLOWED_ORIGINS).toBe(
+      'https://a.example,https://b.example',
+    )
+  })
+
+  it('maps sslMode to what node-postgres does: verify-full is ssl true, with a private CA through NODE_EXTRA_CA_CERTS', async () => {
+    const options: RenderOptions = {
+      valuesFiles: ['ci/all-external-values.yaml'],
+      set: {'externalPostgresql.sslMode': 'verify-full', 'externalPostgresql.caSecret': 'pg-ca'},
+    }
+    const {object, pod} = await workload(options, 'Deployment', 'geniro-api')
+    const api = container(object, 'api')
+    expect(env(api, 'POSTGRES_SSL')).toBe('true')
+    expect(env(api, 'POSTGRES_URL')).toBeUndefined()
+    expect(env(api, 'NODE_EXTRA_CA_CERTS')).toBe('/etc/geniro/postgresql-ca/ca.crt')
+    expect(pod.spec.volumes?.find((v) => v.name === 'postgresql-ca')?.secret).toMatchObject({
+      secretName: 'pg-ca',
+    })
+    const wait = container(object, 'wait-for-database', true)
+    expect(env(wait, 'PGSSLROOTCERT')).toBe('/etc/geniro/postgresql-ca/ca.crt')
+    const keycloak = await workload(
+      {
+        set: {
+          'postgresql.enabled': 'false',
+          'externalPostgresql.enabled': 'true',
+          'externalPostgresql.host': 'db.example.internal',
+          'externalPostgresql.sslMode': 'verify-full',
+          'externalPostgresql.caSecret': 'pg-ca',
+        },
+      },
+      'Deployment',
+      'geniro-keycloak',
+    )
+    expect(env(container(keycloak.object, 'keycloak'), 'KC_DB_URL')).toContain(
+      '?sslmode=verify-full&sslrootcert=/etc/geniro/postgresql-ca/ca.crt',
+    )
   })
 })
 

@@ -92,7 +92,19 @@ describe('geniro-dev up', () => {
       releaseAction: 'installed',
       mode: 'isolated',
     })
-    expect(result.urls.map((u: {url: string}) => u.url)).toContain('http://127.0.0.1:15000')
+    expect(result.urls.map((u: {url: string}) => u.url)).toContain('http://localhost:15000')
+    // The local-development values seed a realm user; up says how to sign in.
+    expect(result.login).toMatchObject({
+      url: 'http://localhost:14173',
+      username: 'geniro',
+      secret: 'geniro-secrets',
+      key: 'keycloak-seed-user-password',
+    })
+    expect(result.login.passwordCommand.slice(0, 3)).toEqual([
+      'kubectl',
+      '--context',
+      'kind-geniro-dev',
+    ])
     const create = environment
       .calls()
       .find((call) => call.tool === 'kind' && call.argv[0] === 'create')

@@ -45,7 +45,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "geniro.labels" -}}
 helm.sh/chart: {{ include "geniro.chart" .context }}
 {{ include "geniro.selectorLabels" . }}
-app.kubernetes.io/version: {{ .context.Chart.AppVersion | quote }}
+app.kubernetes.io/version: {{ include "geniro.componentVersion" . | quote }}
 app.kubernetes.io/managed-by: {{ .context.Release.Service }}
 app.kubernetes.io/part-of: geniro
 {{- with .context.Values.commonLabels }}
@@ -78,6 +78,37 @@ the tag, and an empty tag falls back to the chart's appVersion.
 {{- printf "%s@%s" $repository .image.digest -}}
 {{- else -}}
 {{- printf "%s:%s" $repository (default .context.Chart.AppVersion .image.tag | toString) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The version an image runs, for labels and the API's TF_IMAGE_TAG: its tag (the chart's
+appVersion when empty), made a valid label value.
+  (dict "image" .Values.api.image "context" $)
+*/}}
+{{- define "geniro.imageVersion" -}}
+{{- default .context.Chart.AppVersion .image.tag | toString | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+app.kubernetes.io/version of a component's resources: the tag of the image the component
+runs (its values block: api, daytona.api, postgresql for postgresql-init, tests for test),
+the chart's appVersion for resources without an image (secrets, network policies).
+*/}}
+{{- define "geniro.componentVersion" -}}
+{{- $values := .context.Values -}}
+{{- $name := regexReplaceAll "-(headless|init)$" .component "" -}}
+{{- $name = ternary "tests" $name (eq $name "test") -}}
+{{- $block := dict -}}
+{{- if hasPrefix "daytona-" $name -}}
+{{- $block = get $values.daytona (trimPrefix "daytona-" $name) -}}
+{{- else if hasKey $values $name -}}
+{{- $block = index $values $name -}}
+{{- end -}}
+{{- if and (kindIs "map" $block) (kindIs "map" (get $block "image")) -}}
+{{- include "geniro.imageVersion" (dict "image" $block.image "context" .context) -}}
+{{- else -}}
+{{- .context.Chart.AppVersion -}}
 {{- end -}}
 {{- end -}}
 
@@ -213,6 +244,37 @@ failureThreshold: {{ .probe.failureThreshold }}
 {{- ternary "disable" .Values.externalPostgresql.sslMode .Values.postgresql.enabled -}}
 {{- end -}}
 
+{{/*
+Path of the external server's CA certificate inside the pods that connect to it, or "" when
+there is none to mount (no externalPostgresql.caSecret, or the connection does not verify).
+*/}}
+{{- define "geniro.postgresql.caFile" -}}
+{{- if and (eq (include "geniro.postgresql.sslMode" .) "verify-full") .Values.externalPostgresql.caSecret -}}
+/etc/geniro/postgresql-ca/ca.crt
+{{- end -}}
+{{- end -}}
+
+{{/* The volume of that CA certificate (empty without one). */}}
+{{- define "geniro.postgresql.caVolume" -}}
+{{- if include "geniro.postgresql.caFile" . -}}
+- name: postgresql-ca
+  secret:
+    secretName: {{ .Values.externalPostgresql.caSecret }}
+    items:
+      - key: {{ .Values.externalPostgresql.caSecretKey }}
+        path: ca.crt
+{{- end -}}
+{{- end -}}
+
+{{/* Its mount (empty without one). */}}
+{{- define "geniro.postgresql.caVolumeMount" -}}
+{{- with include "geniro.postgresql.caFile" . -}}
+- name: postgresql-ca
+  mountPath: {{ dir . }}
+  readOnly: true
+{{- end -}}
+{{- end -}}
+
 {{/* Secret and key of the PostgreSQL password. */}}
 {{- define "geniro.postgresql.passwordSecret" -}}
 {{- if and (not .Values.postgresql.enabled) .Values.externalPostgresql.existingSecret -}}
@@ -266,6 +328,11 @@ nothing (migrations included) races the database's start or its creation.
       value: {{ .database | quote }}
     - name: PGSSLMODE
       value: {{ include "geniro.postgresql.sslMode" .context | quote }}
+    {{- if eq (include "geniro.postgresql.sslMode" .context) "verify-full" }}
+    {{- /* libpq 16+ reads "system" as the image's CA store. */}}
+    - name: PGSSLROOTCERT
+      value: {{ include "geniro.postgresql.caFile" .context | default "system" | quote }}
+    {{- end }}
     - name: PGCONNECT_TIMEOUT
       value: "5"
     {{- include "geniro.secretEnv" (dict "name" "PGPASSWORD" "secret" (include "geniro.postgresql.passwordSecret" .context) "key" (include "geniro.postgresql.passwordKey" .context)) | nindent 4 }}
@@ -278,6 +345,10 @@ nothing (migrations included) races the database's start or its creation.
       memory: 64Mi
   securityContext:
     {{- include "geniro.restrictedContainerSecurityContext" . | nindent 4 }}
+  {{- with include "geniro.postgresql.caVolumeMount" .context }}
+  volumeMounts:
+    {{- . | nindent 4 }}
+  {{- end }}
 {{- end -}}
 
 {{/* The restricted container security context of the chart's own helper containers. */}}

@@ -1,3 +1,17 @@
+{{/* "true" when the dotted path (e.g. api.migrations.command) is set in the values. */}}
+{{- define "geniro.valueSet" -}}
+{{- $node := .values -}}
+{{- $found := true -}}
+{{- range $part := splitList "." .path -}}
+{{- if and $found (kindIs "map" $node) (hasKey $node $part) -}}
+{{- $node = index $node $part -}}
+{{- else -}}
+{{- $found = false -}}
+{{- end -}}
+{{- end -}}
+{{- if $found -}}true{{- end -}}
+{{- end -}}
+
 {{/*
 Contradictory or removed values fail the render with one clear message each.
 Called once, from validate.yaml.
@@ -15,11 +29,28 @@ Called once, from validate.yaml.
   "redis.replica" "the chart runs one Valkey; use externalRedis for replication"
 -}}
 {{- range $path, $hint := $legacy -}}
-{{- $parts := splitList "." $path -}}
-{{- $block := index $v (first $parts) -}}
-{{- if and (kindIs "map" $block) (hasKey $block (last $parts)) -}}
+{{- if include "geniro.valueSet" (dict "values" $v "path" $path) -}}
 {{- fail (printf "values: %s was removed with the Bitnami-based layout: %s (see \"Migrating from the Bitnami-based layout\" in the chart README)" $path $hint) -}}
 {{- end -}}
+{{- end -}}
+{{- /* Keys of chart 0.3.x that configured what the pinned application does not do. */ -}}
+{{- $removed := dict
+  "api.migrations.enabled" "API 1.17.2 applies its migrations itself at boot; use api.migrations.runAtBoot"
+  "api.migrations.command" "API 1.17.2 has no migration command in its image; it migrates itself at boot (api.migrations.runAtBoot)"
+-}}
+{{- range $path, $hint := $removed -}}
+{{- if include "geniro.valueSet" (dict "values" $v "path" $path) -}}
+{{- fail (printf "values: %s was removed in chart 0.4.0: %s (see \"Upgrading\" in the chart README)" $path $hint) -}}
+{{- end -}}
+{{- end -}}
+{{- if and $v.api.enabled (eq $v.api.config.authProvider "zitadel") (not $v.api.config.zitadel.url) -}}
+{{- fail "values: api.config.authProvider is zitadel; set api.config.zitadel.url (and api.config.zitadel.clientId) to your Zitadel, which the chart does not run" -}}
+{{- end -}}
+{{- if and $v.api.enabled (eq $v.api.config.authProvider "zitadel") (not $v.api.config.zitadel.clientId) -}}
+{{- fail "values: api.config.authProvider is zitadel; set api.config.zitadel.clientId to the web app's client ID in Zitadel" -}}
+{{- end -}}
+{{- if and $v.externalPostgresql.caSecret (ne $v.externalPostgresql.sslMode "verify-full") -}}
+{{- fail (printf "values: externalPostgresql.caSecret is only used with sslMode verify-full (sslMode is %s)" $v.externalPostgresql.sslMode) -}}
 {{- end -}}
 {{- if and $v.postgresql.enabled $v.externalPostgresql.enabled -}}
 {{- fail "values: postgresql.enabled and externalPostgresql.enabled are both true; disable one of them" -}}
@@ -74,10 +105,42 @@ Called once, from validate.yaml.
 {{- fail "values: api.config.defaultRuntimeType is Daytona; set daytona.enabled=true" -}}
 {{- end -}}
 {{- if and $v.daytona.enabled $v.externalRedis.enabled (not $v.redis.enabled) (ne (int $v.externalRedis.database) 0) -}}
-{{- fail (printf "values: daytona.enabled with externalRedis.database %d: Daytona takes only REDIS_HOST and REDIS_PORT and would use database 0; set externalRedis.database=0 or disable Daytona" (int $v.externalRedis.database)) -}}
+{{- fail (printf "values: daytona.enabled with externalRedis.database %d: Daytona has no database setting (it takes REDIS_HOST and REDIS_PORT) and would use databases 0 and 1; set externalRedis.database=0 or disable Daytona" (int $v.externalRedis.database)) -}}
 {{- end -}}
 {{- if and $v.daytona.enabled (not $v.daytona.api.enabled) -}}
 {{- fail "values: daytona.enabled needs daytona.api.enabled" -}}
+{{- end -}}
+{{- /* Daytona (v0.149.0): values its API would reject, or silently ignore, at run time. */ -}}
+{{- if and (kindIs "map" $v.daytona.runner) (hasKey $v.daytona.runner "tokenKey") -}}
+{{- fail "values: daytona.runner.tokenKey was removed: the runner token now has its own key, daytona-runner-token; set secrets.daytonaRunnerToken (or that key in existingSecret) and drop daytona.runner.tokenKey" -}}
+{{- end -}}
+{{- if $v.daytona.enabled -}}
+{{- if and (not $v.redis.enabled) (not $v.externalRedis.enabled) -}}
+{{- fail "values: Daytona needs Redis (its API does not start without REDIS_HOST); enable redis or externalRedis" -}}
+{{- end -}}
+{{- $snapshot := $v.daytona.defaultSnapshot | toString -}}
+{{- if or (not (regexMatch "^[^@\\s]+(:[^:/@\\s]+|@sha256:[a-f0-9]{64})$" $snapshot)) (hasSuffix ":latest" $snapshot) -}}
+{{- fail (printf "values: daytona.defaultSnapshot %q needs an explicit tag other than latest (or an @sha256 digest); Daytona refuses other snapshot images" $snapshot) -}}
+{{- end -}}
+{{- $registry := $v.daytona.registry -}}
+{{- if and $registry.url (not (and $registry.admin $registry.projectId)) -}}
+{{- fail "values: daytona.registry.url needs daytona.registry.admin and daytona.registry.projectId (Daytona ignores a registry with any of them empty)" -}}
+{{- end -}}
+{{- if not $v.existingSecret -}}
+{{- $s := $v.secrets -}}
+{{- if and $registry.url (not $s.daytonaRegistryPassword) -}}
+{{- fail "values: daytona.registry.url needs secrets.daytonaRegistryPassword (Daytona ignores a registry without a password)" -}}
+{{- end -}}
+{{- /* The Daytona API tells callers apart by these keys alone: each must be unique. */ -}}
+{{- $keys := dict -}}
+{{- range $name := list "daytonaApiKey" "daytonaProxyApiKey" "daytonaSshGatewayApiKey" "daytonaRunnerToken" -}}
+{{- $key := index $s $name | toString -}}
+{{- if hasKey $keys $key -}}
+{{- fail (printf "values: secrets.%s and secrets.%s are equal; Daytona tells the Geniro API, the proxy, the SSH gateway and the runner apart by these keys, so each needs its own value" (get $keys $key) $name) -}}
+{{- end -}}
+{{- $_ := set $keys $key $name -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 {{- $databases := dict -}}
 {{- range $owner, $database := dict "api" (include "geniro.api.database" .) "litellm" $v.litellm.database "keycloak" $v.keycloak.database "daytona" $v.daytona.database -}}

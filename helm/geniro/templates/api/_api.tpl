@@ -13,29 +13,36 @@ set (bridge mode gives the cluster its own database on a shared server), else ap
 {{- end -}}
 
 {{/*
-Applies the API's database migrations (MikroORM) before the API starts, after the database
-accepts connections. Two replicas starting together may both try: the loser fails on the
-migrations table lock or a duplicate, its init container restarts, and finds nothing left
-to do.
+The browser origins the API lets in (CORS and its Socket.IO gateway, which refuses every
+origin while CORS_ALLOWED_ORIGINS is unset): api.config.corsAllowedOrigins, else the web
+app's origin — its ingress, or the web forward of geniro-dev.
 */}}
-{{- define "geniro.api.migrateContainer" -}}
-{{- $v := .Values.api -}}
-- name: migrate
-  {{- include "geniro.containerImage" (dict "image" $v.image "context" .) | nindent 2 }}
-  command:
-    {{- toYaml $v.migrations.command | nindent 4 }}
-  envFrom:
-    - configMapRef:
-        name: {{ include "geniro.componentName" (dict "context" . "component" "api") }}
-  env:
-    {{- include "geniro.postgresql.env" (dict "context" . "database" (include "geniro.api.database" .)) | nindent 4 }}
-  resources:
-    {{- toYaml $v.resources | nindent 4 }}
-  securityContext:
-    {{- toYaml $v.securityContext | nindent 4 }}
-  volumeMounts:
-    - name: tmp
-      mountPath: /tmp
+{{- define "geniro.api.corsAllowedOrigins" -}}
+{{- $origins := .Values.api.config.corsAllowedOrigins -}}
+{{- if not $origins -}}
+{{- $origins = list (include "geniro.web.publicUrl" . | default "http://localhost:14173") -}}
+{{- end -}}
+{{- join "," $origins -}}
+{{- end -}}
+
+{{/*
+How the API reaches PostgreSQL over TLS. Its driver (node-postgres) gets `ssl: POSTGRES_SSL`,
+where true checks the certificate and the host name (verify-full; a private CA comes in
+through NODE_EXTRA_CA_CERTS). Encryption without that check (require) exists only as
+sslmode=no-verify in a connection URL, which the driver reads over the separate fields.
+*/}}
+{{- define "geniro.api.postgresqlTlsEnv" -}}
+{{- $mode := include "geniro.postgresql.sslMode" . -}}
+- name: POSTGRES_SSL
+  value: {{ eq $mode "verify-full" | quote }}
+{{- if eq $mode "require" }}
+- name: POSTGRES_URL
+  value: {{ printf "postgresql://%s:$(POSTGRES_PASSWORD)@%s:%v/%s?sslmode=no-verify" (include "geniro.postgresql.username" . | urlquery) (include "geniro.postgresql.host" .) (include "geniro.postgresql.port" .) (include "geniro.api.database" . | urlquery) | quote }}
+{{- end }}
+{{- with include "geniro.postgresql.caFile" . }}
+- name: NODE_EXTRA_CA_CERTS
+  value: {{ . | quote }}
+{{- end }}
 {{- end -}}
 
 {{/*

@@ -8,11 +8,6 @@ Helpers of the Daytona components (api, runner, proxy). The URL the Geniro API u
 4000
 {{- end -}}
 
-{{/* In-cluster URL of the runner's API, used by the Daytona API and the proxy. */}}
-{{- define "geniro.daytona.runner.url" -}}
-{{- printf "http://%s:%v" (include "geniro.componentName" (dict "context" . "component" "daytona-runner")) .Values.daytona.runner.service.port -}}
-{{- end -}}
-
 {{/* In-cluster URL of the proxy: the Daytona API hands `<it>/toolbox` to SDK clients. */}}
 {{- define "geniro.daytona.proxy.internalUrl" -}}
 {{- printf "http://%s:%v" (include "geniro.componentName" (dict "context" . "component" "daytona-proxy")) .Values.daytona.proxy.service.port -}}
@@ -66,21 +61,55 @@ localhost:13987
 {{- end -}}
 {{- end -}}
 
-{{/* OIDC_* environment of the proxy (the Daytona API reads its own from the ConfigMap). */}}
+{{/*
+OIDC_* environment of the proxy. Only the two issuer URLs: the proxy takes the client id and
+the audience from the Daytona API's /api/config when they are unset, but the issuer it would
+get there is the public one (PUBLIC_OIDC_DOMAIN), which a pod may not reach. The proxy uses
+OIDC only for the browser login of private previews; it contacts no issuer at start.
+*/}}
 {{- define "geniro.daytona.oidc.proxyEnv" -}}
 - name: OIDC_DOMAIN
   value: {{ include "geniro.daytona.oidc.issuerUrl" . | quote }}
 - name: OIDC_PUBLIC_DOMAIN
   value: {{ include "geniro.daytona.oidc.publicIssuerUrl" . | quote }}
-- name: OIDC_CLIENT_ID
-  value: {{ .Values.daytona.oidc.clientId | quote }}
-- name: OIDC_AUDIENCE
-  value: {{ .Values.daytona.oidc.audience | quote }}
 {{- end -}}
 
 {{/* The runner token, shared by the Daytona API (DEFAULT_RUNNER_API_KEY) and the runner. */}}
 {{- define "geniro.daytona.runnerTokenEnv" -}}
-{{- include "geniro.secretEnv" (dict "name" .name "secret" (include "geniro.secretName" .context) "key" .context.Values.daytona.runner.tokenKey) -}}
+{{- include "geniro.secretEnv" (dict "name" .name "secret" (include "geniro.secretName" .context) "key" "daytona-runner-token") -}}
+{{- end -}}
+
+{{/* "true" when the Redis that Daytona uses asks for a password (in-cluster: always). */}}
+{{- define "geniro.daytona.redis.auth" -}}
+{{- if or .Values.redis.enabled .Values.externalRedis.auth -}}true{{- end -}}
+{{- end -}}
+
+{{/* "true" or "false": TLS towards Redis (only an external Redis can have it). */}}
+{{- define "geniro.daytona.redis.tls" -}}
+{{- and (not .Values.redis.enabled) .Values.externalRedis.enabled .Values.externalRedis.tls -}}
+{{- end -}}
+
+{{/* REDIS_PASSWORD from its Secret, only when the Redis has a password (else nothing). */}}
+{{- define "geniro.daytona.redis.passwordEnv" -}}
+{{- if include "geniro.daytona.redis.auth" . -}}
+{{- include "geniro.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" (include "geniro.redis.passwordSecret" .) "key" (include "geniro.redis.passwordKey" .)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+Small resources and the restricted security context of the Daytona API's helper init
+containers (they only copy files or poll a URL).
+*/}}
+{{- define "geniro.daytona.initContainerBasics" -}}
+resources:
+  requests:
+    cpu: 10m
+    memory: 16Mi
+  limits:
+    cpu: 100m
+    memory: 64Mi
+securityContext:
+  {{- include "geniro.restrictedContainerSecurityContext" . | nindent 2 }}
 {{- end -}}
 
 {{/*

@@ -1,11 +1,19 @@
 {{/* Helpers of the Keycloak component. */}}
 
-{{/* JDBC URL of Keycloak's database; sslmode only when TLS is asked for (pgjdbc knows libpq's modes). */}}
+{{/*
+JDBC URL of Keycloak's database. pgjdbc's sslmode=require encrypts without checking the
+certificate; verify-full checks it against sslrootcert (the CA of externalPostgresql.caSecret),
+else against the JVM's trust store (pgjdbc's default root.crt path does not exist here).
+*/}}
 {{- define "geniro.keycloak.dbUrl" -}}
 {{- $url := printf "jdbc:postgresql://%s:%v/%s" (include "geniro.postgresql.host" .) (include "geniro.postgresql.port" .) .Values.keycloak.database -}}
 {{- $mode := include "geniro.postgresql.sslMode" . -}}
-{{- if ne $mode "disable" -}}
-{{- $url = printf "%s?sslmode=%s" $url $mode -}}
+{{- if eq $mode "require" -}}
+{{- $url = printf "%s?sslmode=require" $url -}}
+{{- else if eq $mode "verify-full" -}}
+{{- $trust := "sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory" -}}
+{{- with include "geniro.postgresql.caFile" . -}}{{- $trust = printf "sslrootcert=%s" . -}}{{- end -}}
+{{- $url = printf "%s?sslmode=verify-full&%s" $url $trust -}}
 {{- end -}}
 {{- $url -}}
 {{- end -}}
@@ -52,5 +60,37 @@ flow with PKCE S256; post.logout.redirect.uris "+" reuses the redirect URIs for 
   "protocolMappers" (list $audience)
 ) -}}
 {{- end -}}
-{{- toPrettyJson (dict "realm" $realm.name "enabled" true "clients" $clients) -}}
+{{- $realmJson := dict "realm" $realm.name "enabled" true "clients" $clients -}}
+{{- if $realm.seedUser.enabled -}}
+{{- /* Keycloak fills ${NAME} placeholders of an imported realm from its environment: the password stays in the Secret. */ -}}
+{{- $_ := set $realmJson "users" (list (dict
+  "username" $realm.seedUser.username
+  "email" $realm.seedUser.email
+  "emailVerified" true
+  "firstName" "Geniro"
+  "lastName" "Developer"
+  "enabled" true
+  "credentials" (list (dict "type" "password" "value" (printf "${%s}" (include "geniro.keycloak.seedUserPasswordEnv" .)) "temporary" false))
+)) -}}
+{{- end -}}
+{{- toPrettyJson $realmJson -}}
+{{- end -}}
+
+{{/* The environment variable that carries the seeded user's password into the realm import. */}}
+{{- define "geniro.keycloak.seedUserPasswordEnv" -}}
+GENIRO_SEED_USER_PASSWORD
+{{- end -}}
+
+{{/*
+The seeded user's password: the one the release's Secret already holds (kept across
+upgrades), else a new random one. `helm template` cannot look it up and draws a new one.
+*/}}
+{{- define "geniro.keycloak.seedUserPassword" -}}
+{{- $secret := lookup "v1" "Secret" .Release.Namespace (include "geniro.secretName" .) -}}
+{{- $existing := dig "data" "keycloak-seed-user-password" "" ($secret | default dict) -}}
+{{- if $existing -}}
+{{- b64dec $existing -}}
+{{- else -}}
+{{- randAlphaNum 24 -}}
+{{- end -}}
 {{- end -}}

@@ -3,20 +3,29 @@
 {{/*
 The query of LiteLLM's DATABASE_URL. LiteLLM reaches PostgreSQL through Prisma, whose
 connection string knows only sslmode=disable|prefer|require (anything else silently becomes
-prefer) and checks certificates only with sslaccept=strict: libpq's allow is mapped to
-prefer, verify-ca and verify-full to require with certificate checking.
+prefer) and checks certificates only with sslaccept=strict (against sslcert, the CA file,
+when externalPostgresql.caSecret is given).
 */}}
 {{- define "geniro.litellm.databaseQuery" -}}
 {{- $mode := include "geniro.postgresql.sslMode" . -}}
-{{- if eq $mode "disable" -}}
-sslmode=disable
-{{- else if has $mode (list "allow" "prefer") -}}
-sslmode=prefer
-{{- else if eq $mode "require" -}}
-sslmode=require
+{{- if ne $mode "verify-full" -}}
+sslmode={{ $mode }}
 {{- else -}}
 sslmode=require&sslaccept=strict
+{{- with include "geniro.postgresql.caFile" . -}}&sslcert={{ . }}{{- end -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The environment variables that carry provider keys, as a JSON array: the keys of
+secrets.providerKeys plus every os.environ/NAME in litellm.models (sorted, unique).
+*/}}
+{{- define "geniro.litellm.providerKeyNames" -}}
+{{- $names := keys .Values.secrets.providerKeys -}}
+{{- range $ref := regexFindAll "os\\.environ/[A-Za-z_][A-Za-z0-9_]*" (toJson .Values.litellm.models) -1 -}}
+{{- $names = append $names (trimPrefix "os.environ/" $ref) -}}
+{{- end -}}
+{{- $names | uniq | sortAlpha | toJson -}}
 {{- end -}}
 
 {{/*
