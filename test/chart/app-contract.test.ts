@@ -88,19 +88,18 @@ describe('every workload matches what its application reads, runs and serves', (
 describe('the contract pins what values.yaml and Chart.yaml install', () => {
   const values = effectiveValues()
   const pinned = Object.entries(CONTRACT.components)
-  const imageBlock = (component: string) =>
-    valueAt(
-      values,
-      component.startsWith('daytona-')
-        ? `daytona.${component.slice(8)}.image`
-        : component === 'test'
-          ? 'tests.image'
-          : `${component}.image`,
-    ) as {
+  // The values block a component's image comes from (postgresql-init runs postgresql's).
+  const imageBlock = (component: string) => {
+    const base = component.replace(/-init$/, '')
+    const path = base.startsWith('daytona-')
+      ? `daytona.${base.slice('daytona-'.length)}.image`
+      : `${base === 'test' ? 'tests' : base}.image`
+    return valueAt(values, path) as {
       registry: string
       repository: string
       tag: string
     }
+  }
 
   for (const [component, spec] of pinned) {
     it(`${component}: values.yaml's default image is the contract's ${spec.image.repository}:${spec.image.tag}`, () => {

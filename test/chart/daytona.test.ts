@@ -86,7 +86,9 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
   it('runs the api, runner and proxy images at v0.149.0', async () => {
     const r = await render()
     for (const name of ['api', 'runner', 'proxy']) {
-      expect(container(r, `daytona-${name}`).image).toBe(`docker.io/daytonaio/daytona-${name}:${VERSION}`)
+      expect(container(r, `daytona-${name}`).image).toBe(
+        `docker.io/daytonaio/daytona-${name}:${VERSION}`,
+      )
     }
   })
 
@@ -117,7 +119,11 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
       expect(s[name], name).toBeTruthy()
     expect(s.PROXY_TEMPLATE_URL).toContain('{{PORT}}-{{sandboxId}}')
     // Only the v0 runner API reads these.
-    for (const name of ['DEFAULT_RUNNER_DOMAIN', 'DEFAULT_RUNNER_API_URL', 'DEFAULT_RUNNER_PROXY_URL'])
+    for (const name of [
+      'DEFAULT_RUNNER_DOMAIN',
+      'DEFAULT_RUNNER_API_URL',
+      'DEFAULT_RUNNER_PROXY_URL',
+    ])
       expect(envNames(r, container(r, 'daytona-api')), name).not.toContain(name)
   })
 
@@ -144,7 +150,12 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
       ref('daytona-proxy-api-key'),
     )
     const data = secretData(r)
-    const keys = ['daytona-api-key', 'daytona-proxy-api-key', 'daytona-ssh-gateway-api-key', 'daytona-runner-token']
+    const keys = [
+      'daytona-api-key',
+      'daytona-proxy-api-key',
+      'daytona-ssh-gateway-api-key',
+      'daytona-runner-token',
+    ]
     for (const key of keys) expect(data[key], key).toMatch(/CHANGE_ME/)
     expect(new Set(keys.map((key) => data[key])).size, 'four distinct values').toBe(4)
     expect(data).not.toHaveProperty('daytona-registry-password')
@@ -159,7 +170,10 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
     expect(copy.command).toEqual(['cp', '-R', '/daytona/dist/apps/dashboard/.', '/dashboard/'])
     const volume = copy.volumeMounts?.find((m) => m.mountPath === '/dashboard')?.name
     expect(volume).toBeDefined()
-    expect(api.volumeMounts).toContainEqual({name: volume, mountPath: '/daytona/dist/apps/dashboard'})
+    expect(api.volumeMounts).toContainEqual({
+      name: volume,
+      mountPath: '/daytona/dist/apps/dashboard',
+    })
     const volumes = podTemplateOf(workload(r, 'daytona-api'))?.spec.volumes ?? []
     expect(volumes.find((v) => v.name === volume)?.emptyDir).toBeDefined()
   })
@@ -172,7 +186,9 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
     expect(wait.command?.join(' ')).toContain(
       'curl -fs -o /dev/null --max-time 5 "$OIDC_ISSUER_BASE_URL/.well-known/openid-configuration"',
     )
-    expect(envByName(wait).get('OIDC_ISSUER_BASE_URL')?.value).toBe(apiSettings(r).OIDC_ISSUER_BASE_URL)
+    expect(envByName(wait).get('OIDC_ISSUER_BASE_URL')?.value).toBe(
+      apiSettings(r).OIDC_ISSUER_BASE_URL,
+    )
     expect(wait.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
@@ -220,7 +236,10 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
     expect(env.get('PROXY_PROTOCOL')?.value).toBe('http')
     expect(env.get('DAYTONA_API_URL')?.value).toBe('http://geniro-daytona-api:3986/api')
     expect(env.get('REDIS_HOST')?.value).toBe('geniro-redis')
-    expect(secretRef(proxy, 'REDIS_PASSWORD')).toEqual({name: 'geniro-secrets', key: 'redis-password'})
+    expect(secretRef(proxy, 'REDIS_PASSWORD')).toEqual({
+      name: 'geniro-secrets',
+      key: 'redis-password',
+    })
     for (const name of ['PROXY_DOMAIN', 'OIDC_CLIENT_ID', 'OIDC_AUDIENCE'])
       expect(env.has(name), name).toBe(false)
   })

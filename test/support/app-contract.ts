@@ -44,6 +44,8 @@ export interface ContractComponent {
   args?: {allowed: string[]; provenance: string}
   /** Other commands that run in this image (sidecars, init containers): argv prefixes. */
   otherCommands?: Array<{argv: string[]; provenance: string}>
+  /** Families of variables the app reads by name pattern (e.g. provider keys). */
+  envPatterns?: Array<{pattern: string; provenance: string}>
   ports: Array<{port: number; provenance: string}>
   probes: {
     httpGet?: Array<{path: string; port: number}>
@@ -87,9 +89,13 @@ function containerEnv(
   return env
 }
 
-/** Names used only as `$(NAME)` inside another variable of the same container. */
+/** Names used only as `$(NAME)` inside another variable, the command or the args of the same container. */
 function expansionOnly(container: Container, name: string): boolean {
-  return (container.env ?? []).some((e) => e.name !== name && e.value?.includes(`$(${name})`))
+  const reference = `$(${name})`
+  return (
+    (container.env ?? []).some((e) => e.name !== name && e.value?.includes(reference)) ||
+    [...(container.command ?? []), ...(container.args ?? [])].some((a) => a.includes(reference))
+  )
 }
 
 const PLACEHOLDER = /\$\([A-Z_][A-Z0-9_]*\)/g
@@ -168,12 +174,12 @@ export function contractViolations(
       .filter((o) => o.kind === 'ConfigMap')
       .map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]),
   )
-  const byRepository = new Map(
-    Object.entries(contract.components).map(([name, c]) => [
-      c.image.repository,
-      [name, c] as const,
-    ]),
-  )
+  // Several components may run one image (postgresql and its init Job): each repository maps to all of them.
+  const byRepository = new Map<string, Array<[string, ContractComponent]>>()
+  for (const entry of Object.entries(contract.components)) {
+    const owners = byRepository.get(entry[1].image.repository) ?? []
+    byRepository.set(entry[1].image.repository, [...owners, entry])
+  }
   for (const object of objects) {
     const pod = podTemplateOf(object)
     if (!pod) continue
@@ -182,8 +188,8 @@ export function contractViolations(
     for (const inPod of containersOfPod(pod)) {
       const {container} = inPod
       const id = `${object.kind}/${object.metadata.name} ${inPod.init ? 'init ' : ''}container ${container.name}`
-      const owner = byRepository.get(repositoryOf(container.image ?? ''))
-      if (owner) breaches.push(...commandBreaches(id, container, inPod, spec, owner))
+      const owners = byRepository.get(repositoryOf(container.image ?? ''))
+      if (owners) breaches.push(...commandBreaches(id, container, inPod, spec, owners))
       if (!spec || container.name !== spec.container || inPod.init) continue
       breaches.push(
         ...mainContainerBreaches(id, component, container, spec, configMaps, extraEnvNames),
@@ -198,48 +204,61 @@ export function contractViolations(
   return breaches
 }
 
-/** A container running a contracted image runs only a command the contract names. */
+/**
+ * A container running a contracted image runs only a command the contract names: its
+ * component's main container exactly the contract's command (or the image's entrypoint with
+ * known args), any other container one of the commands listed for that image.
+ */
 function commandBreaches(
   id: string,
   container: Container,
   inPod: ContainerInPod,
   spec: ContractComponent | undefined,
-  [imageOwner, owner]: readonly [string, ContractComponent],
+  owners: Array<[string, ContractComponent]>,
 ): string[] {
-  const main = !inPod.init && spec === owner && container.name === owner.container
-  if (main && owner.command) {
-    const same = JSON.stringify(container.command) === JSON.stringify(owner.command.argv)
-    const dir = owner.command.workingDir
+  const image = owners.map(([name]) => name).join('/')
+  const main =
+    !inPod.init && !!spec && owners.some(([, c]) => c === spec) && container.name === spec.container
+  if (main && spec.command) {
+    const same = JSON.stringify(container.command) === JSON.stringify(spec.command.argv)
+    const dir = spec.command.workingDir
     return [
       ...(same
         ? []
         : [
-            `${id}: command ${JSON.stringify(container.command)} is not the ${imageOwner} image's ${JSON.stringify(owner.command.argv)}`,
+            `${id}: command ${JSON.stringify(container.command)} is not the ${image} image's ${JSON.stringify(spec.command.argv)}`,
           ]),
       ...(dir && container.workingDir !== dir
         ? [`${id}: workingDir ${container.workingDir} is not ${dir}`]
         : []),
     ]
   }
-  if (main && owner.entrypoint) {
+  if (main && spec.entrypoint) {
     if (container.command)
       return [
-        `${id}: overrides the ${imageOwner} image's entrypoint with ${JSON.stringify(container.command)}`,
+        `${id}: overrides the ${image} image's entrypoint with ${JSON.stringify(container.command)}`,
       ]
     const unknown = (container.args ?? []).filter(
-      (a) => owner.args && !owner.args.allowed.includes(a),
+      (a) => spec.args && !spec.args.allowed.includes(a),
     )
     return unknown.length
       ? [`${id}: args ${unknown.join(' ')} are not options the image takes`]
       : []
   }
-  const known = [owner.command?.argv, ...(owner.otherCommands ?? []).map((c) => c.argv)]
   const argv = container.command
-  if (!argv && owner.entrypoint) return []
+  if (!argv) {
+    return owners.some(([, c]) => c.entrypoint)
+      ? []
+      : [`${id}: runs the ${image} image's default command, which the contract does not list`]
+  }
+  const known = owners.flatMap(([, c]) => [
+    c.command?.argv,
+    ...(c.otherCommands ?? []).map((o) => o.argv),
+  ])
   return known.some((prefix) => prefix && startsWith(argv, prefix))
     ? []
     : [
-        `${id}: runs ${JSON.stringify(argv)} in the ${imageOwner} image, a command the contract does not list`,
+        `${id}: runs ${JSON.stringify(argv)} in the ${image} image, a command the contract does not list`,
       ]
 }
 
@@ -257,7 +276,8 @@ function mainContainerBreaches(
   for (const [name, value] of env) {
     const rule = spec.env[name]
     if (!rule) {
-      if (!extra.has(name) && !expansionOnly(container, name)) {
+      const byPattern = spec.envPatterns?.some((p) => new RegExp(p.pattern).test(name))
+      if (!byPattern && !extra.has(name) && !expansionOnly(container, name)) {
         breaches.push(`${id}: sets ${name}, which the app does not read`)
       }
       continue
