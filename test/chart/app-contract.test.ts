@@ -11,6 +11,7 @@ import {contractViolations, readContract} from '../support/app-contract.js'
 import {
   chartMetadata,
   chartValuesFiles,
+  configMapData,
   type Container,
   containersOfPod,
   effectiveValues,
@@ -306,13 +307,6 @@ describe('the contract checks against the app sources it cites', () => {
     expect(Object.keys(CONTRACT.components).filter((c) => !components.has(c))).toEqual([])
   })
 })
-
-function configMapData(objects: K8sObject[], name: string): Record<string, string> {
-  const map = findObject(objects, 'ConfigMap', name) as
-    (K8sObject & {data: Record<string, string>}) | undefined
-  if (!map) throw new Error(`ConfigMap ${name} not rendered`)
-  return map.data
-}
 
 function mainContainer(objects: K8sObject[], kind: string, name: string): Container {
   const object = findObject(objects, kind, name)

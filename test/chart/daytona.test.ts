@@ -6,6 +6,7 @@
 import {describe, expect, it} from 'vitest'
 import {
   type Container,
+  containerSettings,
   envByName,
   findObject,
   type HelmName,
@@ -13,8 +14,9 @@ import {
   podTemplateOf,
   type Render,
   renderChart,
-  type RenderOptions,
   renderFailure,
+  type RenderOptions,
+  secretRefOf,
   workloadsOf,
 } from '../support/helm.js'
 
@@ -51,15 +53,7 @@ function initContainer(r: Render, component: string, name: string): Container {
 
 /** The Daytona API's literal settings: its ConfigMap overlaid by its literal env. */
 function apiSettings(r: Render): Record<string, string> {
-  const api = container(r, 'daytona-api')
-  const settings: Record<string, string> = {}
-  for (const from of api.envFrom ?? []) {
-    const configMap = findObject(r.objects, 'ConfigMap', from.configMapRef?.name ?? '')
-    expect(configMap, 'the ConfigMap the Daytona API reads').toBeDefined()
-    Object.assign(settings, configMap?.data as Record<string, string>)
-  }
-  for (const env of api.env ?? []) if (env.value !== undefined) settings[env.name] = env.value
-  return settings
+  return containerSettings(r.objects, container(r, 'daytona-api'))
 }
 
 /** Every variable name a container gets: literal env, Secret refs and its ConfigMaps' keys. */
@@ -70,10 +64,6 @@ function envNames(r: Render, c: Container): Set<string> {
     for (const key of Object.keys((configMap?.data ?? {}) as object)) names.add(key)
   }
   return names
-}
-
-function secretRef(c: Container, name: string) {
-  return envByName(c).get(name)?.valueFrom?.secretKeyRef
 }
 
 function secretData(r: Render): Record<string, string> {
@@ -136,17 +126,17 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
     const r = await render()
     const api = container(r, 'daytona-api')
     const ref = (key: string) => ({name: 'geniro-secrets', key})
-    expect(secretRef(api, 'ADMIN_API_KEY')).toEqual(ref('daytona-api-key'))
-    expect(secretRef(api, 'PROXY_API_KEY')).toEqual(ref('daytona-proxy-api-key'))
-    expect(secretRef(api, 'SSH_GATEWAY_API_KEY')).toEqual(ref('daytona-ssh-gateway-api-key'))
-    expect(secretRef(api, 'ENCRYPTION_KEY')).toEqual(ref('daytona-encryption-key'))
-    expect(secretRef(api, 'ENCRYPTION_SALT')).toEqual(ref('daytona-encryption-salt'))
-    expect(secretRef(api, 'DEFAULT_RUNNER_API_KEY')).toEqual(ref('daytona-runner-token'))
-    expect(secretRef(api, 'REDIS_PASSWORD')).toEqual(ref('redis-password'))
-    expect(secretRef(container(r, 'daytona-runner'), 'DAYTONA_RUNNER_TOKEN')).toEqual(
+    expect(secretRefOf(api, 'ADMIN_API_KEY')).toEqual(ref('daytona-api-key'))
+    expect(secretRefOf(api, 'PROXY_API_KEY')).toEqual(ref('daytona-proxy-api-key'))
+    expect(secretRefOf(api, 'SSH_GATEWAY_API_KEY')).toEqual(ref('daytona-ssh-gateway-api-key'))
+    expect(secretRefOf(api, 'ENCRYPTION_KEY')).toEqual(ref('daytona-encryption-key'))
+    expect(secretRefOf(api, 'ENCRYPTION_SALT')).toEqual(ref('daytona-encryption-salt'))
+    expect(secretRefOf(api, 'DEFAULT_RUNNER_API_KEY')).toEqual(ref('daytona-runner-token'))
+    expect(secretRefOf(api, 'REDIS_PASSWORD')).toEqual(ref('redis-password'))
+    expect(secretRefOf(container(r, 'daytona-runner'), 'DAYTONA_RUNNER_TOKEN')).toEqual(
       ref('daytona-runner-token'),
     )
-    expect(secretRef(container(r, 'daytona-proxy'), 'PROXY_API_KEY')).toEqual(
+    expect(secretRefOf(container(r, 'daytona-proxy'), 'PROXY_API_KEY')).toEqual(
       ref('daytona-proxy-api-key'),
     )
     const data = secretData(r)
@@ -236,7 +226,7 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
     expect(env.get('PROXY_PROTOCOL')?.value).toBe('http')
     expect(env.get('DAYTONA_API_URL')?.value).toBe('http://geniro-daytona-api:3986/api')
     expect(env.get('REDIS_HOST')?.value).toBe('geniro-redis')
-    expect(secretRef(proxy, 'REDIS_PASSWORD')).toEqual({
+    expect(secretRefOf(proxy, 'REDIS_PASSWORD')).toEqual({
       name: 'geniro-secrets',
       key: 'redis-password',
     })
@@ -275,7 +265,7 @@ describe('Daytona v0.149.0 (ci/daytona-values.yaml)', () => {
       expect(s[`${kind}_REGISTRY_ADMIN`]).toBe('admin')
       expect(s[`${kind}_REGISTRY_PROJECT_ID`]).toBe('geniro')
       expect(s).not.toHaveProperty(`${kind}_REGISTRY_PASSWORD`)
-      expect(secretRef(container(r, 'daytona-api'), `${kind}_REGISTRY_PASSWORD`)).toEqual({
+      expect(secretRefOf(container(r, 'daytona-api'), `${kind}_REGISTRY_PASSWORD`)).toEqual({
         name: 'geniro-secrets',
         key: 'daytona-registry-password',
       })

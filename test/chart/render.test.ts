@@ -7,6 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {
   componentOf,
   type Container,
+  containerSettings,
   containersOfPod,
   effectiveValues,
   envByName,
@@ -20,6 +21,7 @@ import {
   type Render,
   renderChart,
   type RenderOptions,
+  secretRefOf,
   stringLeaves,
   valueAt,
   workloadsOf,
@@ -56,25 +58,8 @@ function apiContainer(r: Render): Container {
   return mainContainer(workload(r, 'api'))
 }
 
-/**
- * The API process's settings as it sees them: its ConfigMaps (envFrom) overlaid by its literal
- * env, wherever the template put each one. Secret-backed variables are left out.
- */
 function apiSettings(r: Render): Record<string, string> {
-  const container = apiContainer(r)
-  const settings: Record<string, string> = {}
-  for (const from of container.envFrom ?? []) {
-    const name = from.configMapRef?.name
-    const configMap = name ? findObject(r.objects, 'ConfigMap', name) : undefined
-    if (name) expect(configMap, `ConfigMap ${name} the API reads`).toBeDefined()
-    for (const [key, value] of Object.entries((configMap?.data ?? {}) as Record<string, string>))
-      settings[`${from.prefix ?? ''}${key}`] = value
-  }
-  for (const env of container.env ?? []) {
-    if (env.value !== undefined) settings[env.name] = env.value
-    else delete settings[env.name]
-  }
-  return settings
+  return containerSettings(r.objects, apiContainer(r))
 }
 
 /** A URL without its userinfo (`redis://:$(REDIS_PASSWORD)@host:6379` → `redis://host:6379`). */
@@ -104,10 +89,6 @@ function waitForDatabase(obj: K8sObject): Container {
 
 function envValue(container: Container, name: string): string | undefined {
   return envByName(container).get(name)?.value
-}
-
-function secretRef(container: Container, name: string) {
-  return envByName(container).get(name)?.valueFrom?.secretKeyRef
 }
 
 /** Where any string of the render mentions `needle` (object and path). */
@@ -158,7 +139,7 @@ describe('the default values', () => {
       const init = waitForDatabase(workload(r, component))
       expect(envValue(init, 'PGHOST'), component).toBe('geniro-postgresql')
       expect(envValue(init, 'PGPORT'), component).toBe('5432')
-      expect(secretRef(init, 'PGPASSWORD'), component).toEqual({
+      expect(secretRefOf(init, 'PGPASSWORD'), component).toEqual({
         name: 'geniro-secrets',
         key: 'postgres-password',
       })
@@ -220,7 +201,7 @@ describe('turning a component off', () => {
       },
     })
     expect(apiSettings(r).LLM_BASE_URL).toBe('https://llm.example.com')
-    expect(secretRef(apiContainer(r), 'LITELLM_MASTER_KEY')).toEqual({
+    expect(secretRefOf(apiContainer(r), 'LITELLM_MASTER_KEY')).toEqual({
       name: 'llm-credentials',
       key: 'master-key',
     })
@@ -269,7 +250,7 @@ describe('Daytona turned on (ci/daytona-values.yaml)', () => {
     expect(runtime, 'api.config.defaultRuntimeType').toMatch(/^daytona$/i)
     expect(config.DEFAULT_RUNTIME_TYPE).toBe(runtime)
     expect(config.DAYTONA_API_URL).toBe('http://geniro-daytona-api:3986/api')
-    expect(secretRef(apiContainer(r), 'DAYTONA_API_KEY')).toEqual({
+    expect(secretRefOf(apiContainer(r), 'DAYTONA_API_KEY')).toEqual({
       name: 'geniro-secrets',
       key: 'daytona-api-key',
     })
@@ -303,7 +284,7 @@ describe('an external PostgreSQL', () => {
       const init = waitForDatabase(workload(r, component))
       expect(envValue(init, 'PGHOST'), component).toBe('db.example.internal')
       expect(envValue(init, 'PGPORT'), component).toBe('6543')
-      expect(secretRef(init, 'PGPASSWORD'), component).toEqual({
+      expect(secretRefOf(init, 'PGPASSWORD'), component).toEqual({
         name: 'db-credentials',
         key: 'password',
       })
@@ -311,7 +292,7 @@ describe('an external PostgreSQL', () => {
     const api = apiContainer(r)
     expect(envValue(api, 'POSTGRES_HOST')).toBe('db.example.internal')
     expect(envValue(api, 'POSTGRES_PORT')).toBe('6543')
-    expect(secretRef(api, 'POSTGRES_PASSWORD')).toEqual({name: 'db-credentials', key: 'password'})
+    expect(secretRefOf(api, 'POSTGRES_PASSWORD')).toEqual({name: 'db-credentials', key: 'password'})
   })
 })
 
@@ -328,7 +309,7 @@ describe('an external Redis', () => {
     expect(objectsOf(r, 'redis').map(idOf)).toEqual([])
     expect(mentions(r, 'geniro-redis')).toEqual([])
     expect(redisUrl(r)).toBe('redis://cache.example.internal:6380')
-    expect(secretRef(apiContainer(r), 'REDIS_PASSWORD')).toEqual({
+    expect(secretRefOf(apiContainer(r), 'REDIS_PASSWORD')).toEqual({
       name: 'geniro-secrets',
       key: 'redis-password',
     })
@@ -343,7 +324,7 @@ describe('an external Redis', () => {
       },
     })
     expect(redisUrl(r)).toBe('rediss://cache.example.internal:6380')
-    expect(secretRef(apiContainer(r), 'REDIS_PASSWORD')).toEqual({
+    expect(secretRefOf(apiContainer(r), 'REDIS_PASSWORD')).toEqual({
       name: 'cache-credentials',
       key: 'password',
     })
@@ -402,7 +383,7 @@ describe('an external Qdrant', () => {
     expect(objectsOf(r, 'qdrant').map(idOf)).toEqual([])
     expect(mentions(r, 'geniro-qdrant')).toEqual([])
     expect(apiSettings(r).QDRANT_URL).toBe('https://vectors.example.internal:6333')
-    expect(secretRef(apiContainer(r), 'QDRANT_API_KEY')).toEqual({
+    expect(secretRefOf(apiContainer(r), 'QDRANT_API_KEY')).toEqual({
       name: 'vector-credentials',
       key: 'api-key',
     })
@@ -434,10 +415,10 @@ describe('every service external (ci/all-external-values.yaml)', () => {
     const api = apiContainer(r)
     expect(envValue(api, 'POSTGRES_HOST')).toBe('db.example.internal')
     expect(envValue(api, 'POSTGRES_USERNAME')).toBe('geniro_app')
-    expect(secretRef(api, 'POSTGRES_PASSWORD')).toEqual({name: 'geniro-db', key: 'password'})
-    expect(secretRef(api, 'REDIS_PASSWORD')).toEqual({name: 'geniro-cache', key: 'password'})
-    expect(secretRef(api, 'QDRANT_API_KEY')).toEqual({name: 'geniro-vectors', key: 'api-key'})
-    expect(secretRef(api, 'LITELLM_MASTER_KEY')).toEqual({name: 'geniro-llm', key: 'master-key'})
+    expect(secretRefOf(api, 'POSTGRES_PASSWORD')).toEqual({name: 'geniro-db', key: 'password'})
+    expect(secretRefOf(api, 'REDIS_PASSWORD')).toEqual({name: 'geniro-cache', key: 'password'})
+    expect(secretRefOf(api, 'QDRANT_API_KEY')).toEqual({name: 'geniro-vectors', key: 'api-key'})
+    expect(secretRefOf(api, 'LITELLM_MASTER_KEY')).toEqual({name: 'geniro-llm', key: 'master-key'})
     expect(envValue(waitForDatabase(workload(r, 'api')), 'PGSSLMODE')).toBe('require')
   })
 })
@@ -466,7 +447,7 @@ describe('bridge mode (ci/bridge-values.yaml)', () => {
       expect(envValue(init, 'PGPORT')).toBe('5439')
       expect(envValue(init, 'PGUSER')).toBe('geniro_k8s')
       expect(envValue(init, 'PGDATABASE')).toBe(OWN_DATABASES[component])
-      expect(secretRef(init, 'PGPASSWORD')).toEqual(BRIDGE_SECRET)
+      expect(secretRefOf(init, 'PGPASSWORD')).toEqual(BRIDGE_SECRET)
 
       // The main container: however it spells its database settings, they are these.
       const main = mainContainer(obj)
@@ -500,7 +481,7 @@ describe('bridge mode (ci/bridge-values.yaml)', () => {
     expect(envValue(api, 'POSTGRES_PORT')).toBe('5439')
     expect(envValue(api, 'POSTGRES_USERNAME')).toBe('geniro_k8s')
     expect(envValue(api, 'POSTGRES_DATABASE')).toBe('geniro_k8s')
-    expect(secretRef(api, 'POSTGRES_PASSWORD')).toEqual(BRIDGE_SECRET)
+    expect(secretRefOf(api, 'POSTGRES_PASSWORD')).toEqual(BRIDGE_SECRET)
   })
 
   it('never reads a database password from the chart’s own Secret', async () => {
@@ -538,7 +519,7 @@ describe('bridge mode sharing the Compose Redis (ci/bridge-values.yaml + --bridg
     expect(objectsOf(r, 'redis').map(idOf)).toEqual([])
     expect(mentions(r, 'geniro-redis')).toEqual([])
     expect(redisUrl(r)).toBe('redis://172.18.0.1:6380/1')
-    expect(secretRef(apiContainer(r), 'REDIS_PASSWORD')).toEqual({
+    expect(secretRefOf(apiContainer(r), 'REDIS_PASSWORD')).toEqual({
       name: 'geniro-dev-bridge-redis',
       key: 'password',
     })
@@ -608,7 +589,7 @@ describe.each([
       expect(config.DAYTONA_API_URL).toBe(`http://${fullname}-daytona-api:3986/api`)
       const api = mainContainer(workload(r, 'api'))
       expect(envValue(api, 'POSTGRES_HOST')).toBe(`${fullname}-postgresql`)
-      expect(secretRef(api, 'POSTGRES_PASSWORD')).toEqual({
+      expect(secretRefOf(api, 'POSTGRES_PASSWORD')).toEqual({
         name: `${fullname}-secrets`,
         key: 'postgres-password',
       })

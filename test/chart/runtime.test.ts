@@ -5,6 +5,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import {
+  configMapData,
   type Container,
   containersOfPod,
   envByName,
@@ -33,11 +34,6 @@ function container(object: K8sObject, name: string, init = false): Container {
 
 function env(c: Container, name: string): string | undefined {
   return envByName(c).get(name)?.value
-}
-
-function configMapData(objects: K8sObject[], name: string): Record<string, string> {
-  const map = findObject(objects, 'ConfigMap', name) as unknown as {data: Record<string, string>}
-  return map.data
 }
 
 const INGRESS: RenderOptions = {valuesFiles: ['examples/quickstart-values.yaml']}

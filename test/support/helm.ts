@@ -247,6 +247,39 @@ export function envByName(container: Container): Map<string, EnvVar> {
   return new Map((container.env ?? []).map((e) => [e.name, e]))
 }
 
+/** The data of a rendered ConfigMap; throws when the render has none of that name. */
+export function configMapData(objects: K8sObject[], name: string): Record<string, string> {
+  const configMap = findObject(objects, 'ConfigMap', name)
+  if (!configMap) throw new Error(`ConfigMap ${name} is not rendered`)
+  return (configMap.data ?? {}) as Record<string, string>
+}
+
+/**
+ * A container's settings as its process sees them: the ConfigMaps it loads (envFrom, with
+ * their prefix) overlaid by its literal env; Secret-backed variables are left out.
+ */
+export function containerSettings(
+  objects: K8sObject[],
+  container: Container,
+): Record<string, string> {
+  const settings: Record<string, string> = {}
+  for (const from of container.envFrom ?? []) {
+    if (!from.configMapRef) continue
+    for (const [key, value] of Object.entries(configMapData(objects, from.configMapRef.name)))
+      settings[`${from.prefix ?? ''}${key}`] = value
+  }
+  for (const env of container.env ?? []) {
+    if (env.value !== undefined) settings[env.name] = env.value
+    else delete settings[env.name]
+  }
+  return settings
+}
+
+/** The Secret key behind a container's variable, if it comes from one. */
+export function secretRefOf(container: Container, name: string) {
+  return envByName(container).get(name)?.valueFrom?.secretKeyRef
+}
+
 /** Every string in a value (object keys excluded), with its JSON-pointer-like path. */
 export function stringLeaves(value: unknown, at = ''): Array<{path: string; value: string}> {
   if (typeof value === 'string') return [{path: at || '/', value}]
