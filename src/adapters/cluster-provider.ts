@@ -12,6 +12,12 @@ export interface ClusterProvider {
   state(cluster: string, signal?: AbortSignal): Promise<ClusterState>
   /** The kube context the provider writes for the cluster. */
   contextName(cluster: string): string
+  /**
+   * Besides loopback, the hosts at which this cluster's API server may be reached (node
+   * container names and addresses, the minikube node's address): a context whose server is
+   * anything else is not this cluster.
+   */
+  apiServerHosts(cluster: string, signal?: AbortSignal): Promise<string[]>
   /** argv of each mutating step, for plans and dry runs. */
   createCommand(spec: ClusterSpec): string[]
   startCommand(cluster: string): string[]

@@ -89,6 +89,16 @@ export class Kind extends ToolAdapter implements ClusterProvider {
     return lines((await this.run(['get', 'nodes', '--name', cluster], {signal})).stdout)
   }
 
+  /** The node containers' names and their addresses on every network they are on. */
+  async apiServerHosts(cluster: string, signal?: AbortSignal): Promise<string[]> {
+    const hosts: string[] = []
+    for (const node of await this.nodes(cluster, signal)) {
+      const networks = await this.docker.containerNetworks(node, signal)
+      hosts.push(node, ...Object.values(networks ?? {}).filter(Boolean))
+    }
+    return hosts
+  }
+
   async state(cluster: string, signal?: AbortSignal): Promise<ClusterState> {
     if (!(await this.clusters(signal)).includes(cluster)) return 'absent'
     const running = await this.docker.containerRunning(controlPlane(cluster), signal)

@@ -22,6 +22,29 @@ export class Kubeconfig extends ToolAdapter {
     throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
   }
 
+  /**
+   * The API server URL a context points at, as kubectl resolves it (every `$KUBECONFIG` file);
+   * undefined when the context or its cluster is not defined.
+   */
+  async server(context: string, signal?: AbortSignal): Promise<string | undefined> {
+    const result = await this.run(
+      [
+        'config',
+        'view',
+        '--minify',
+        '--context',
+        context,
+        '-o',
+        'jsonpath={.clusters[0].cluster.server}',
+      ],
+      {signal, okExitCodes: [1]},
+    )
+    if (result.exitCode === 0) return result.stdout.trim() || undefined
+    // "error: cannot locate context X" / "error: cannot locate cluster Y" (exit 1).
+    if (/cannot locate (context|cluster)/.test(result.stderr)) return undefined
+    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+  }
+
   async useContext(name: string, signal?: AbortSignal): Promise<void> {
     await this.run(['config', 'use-context', name], {signal})
   }

@@ -32,6 +32,8 @@ export interface MinikubeProfile {
   valid: boolean
   /** docker, podman, kvm2, qemu2, hyperkit, virtualbox, … (`Config.Driver`). */
   driver?: string
+  /** The nodes' addresses (`Config.Nodes[].IP`). */
+  nodeAddresses: string[]
 }
 
 // minikube >= 1.34 reports a running profile as "OK", older releases as "Running".
@@ -94,6 +96,12 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
     const profile = (await this.profiles(signal)).find((p) => p.name === cluster)
     if (!profile) return 'absent'
     return profile.valid && RUNNING_STATUSES.has(profile.status) ? 'running' : 'stopped'
+  }
+
+  /** The profile's node addresses, and its name (the node container's, with the docker driver). */
+  async apiServerHosts(cluster: string, signal?: AbortSignal): Promise<string[]> {
+    const profile = (await this.profiles(signal)).find((p) => p.name === cluster)
+    return profile ? [cluster, ...profile.nodeAddresses] : []
   }
 
   contextName(cluster: string): string {
@@ -191,16 +199,18 @@ function profileList(value: unknown, valid: boolean): MinikubeProfile[] {
     const {Name, Status, Config} = (entry ?? {}) as {
       Name?: unknown
       Status?: unknown
-      Config?: {Driver?: unknown}
+      Config?: {Driver?: unknown; Nodes?: unknown}
     }
     if (typeof Name !== 'string') return []
     const driver = typeof Config?.Driver === 'string' ? Config.Driver : undefined
+    const nodes = Array.isArray(Config?.Nodes) ? (Config.Nodes as Array<{IP?: unknown}>) : []
     return [
       {
         name: Name,
         status: typeof Status === 'string' ? Status : '',
         valid,
         ...(driver ? {driver} : {}),
+        nodeAddresses: nodes.flatMap((n) => (typeof n?.IP === 'string' && n.IP ? [n.IP] : [])),
       },
     ]
   })

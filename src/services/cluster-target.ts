@@ -1,4 +1,5 @@
 import type {ClusterProvider} from '../adapters/cluster-provider.js'
+import {isLocalApiServer} from '../core/api-server.js'
 import {
   PROVIDERS,
   chooseProvider,
@@ -105,7 +106,7 @@ export async function resolveTarget(
     allowRemote: input.allowRemoteContext,
   })
   const provider = tools.providers[providerName]
-  return {
+  const target: Target = {
     provider,
     cluster: input.cluster,
     state: states[providerName],
@@ -114,6 +115,39 @@ export async function resolveTarget(
     namespace: input.namespace,
     release: input.release,
   }
+  // A cluster that exists has its context: prove it is this cluster before any call uses it.
+  if (target.state !== 'absent' && !input.allowRemoteContext) {
+    await requireLocalApiServer(target, tools, signal)
+  }
+  return target
+}
+
+/**
+ * The managed context must lead to the local cluster: a context's name proves nothing (any
+ * kubeconfig file on $KUBECONFIG can define `kind-geniro-dev`), its API server's address does.
+ * Refuses a server that is neither loopback nor one of the cluster's own node addresses, and
+ * a context kubectl cannot resolve. --allow-remote-context skips this check.
+ */
+export async function requireLocalApiServer(
+  target: Pick<Target, 'provider' | 'cluster' | 'kubeContext'>,
+  tools: Pick<Toolbox, 'kubeconfig'>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const server = await tools.kubeconfig.server(target.kubeContext, signal)
+  const where = `the local ${target.provider.name} cluster "${target.cluster}"`
+  if (!server) {
+    throw new UserError(
+      `kube context "${target.kubeContext}" of ${where} is not in your kubeconfig`,
+      target.provider.name === 'kind'
+        ? `restore it with \`kind export kubeconfig --name ${target.cluster}\` (check $KUBECONFIG), then re-run`
+        : `restore it with \`minikube update-context -p ${target.cluster}\` (check $KUBECONFIG), then re-run`,
+    )
+  }
+  if (isLocalApiServer(server, await target.provider.apiServerHosts(target.cluster, signal))) return
+  throw new UserError(
+    `refusing kube context "${target.kubeContext}": its API server ${server} is not ${where} (loopback or the cluster's node address)`,
+    'another kubeconfig file on $KUBECONFIG defines this context: fix $KUBECONFIG, or pass --allow-remote-context if you really mean that server',
+  )
 }
 
 /** kind runs its nodes as Docker containers: a stopped engine gets one clear line. */

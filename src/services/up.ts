@@ -7,6 +7,7 @@ import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
 import type {Values} from '../core/set-values.js'
 import type {Version} from '../core/version.js'
 import {
+  requireLocalApiServer,
   resolveTarget,
   summarizeTarget,
   type Target,
@@ -110,6 +111,14 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   }
   let steps: Step[] = clusterSteps(target, clusterAction, spec)
   const fresh = clusterAction === 'created' || clusterAction === 'recreated'
+  // resolveTarget proved an existing cluster's context; a new one is proven once it exists.
+  if (fresh && !input.allowRemoteContext && !input.dryRun) {
+    const created = target
+    steps.push({
+      title: `Check that context "${target.kubeContext}" leads to the new cluster's API server`,
+      run: (stepSignal) => requireLocalApiServer(created, tools, stepSignal),
+    })
+  }
 
   let bridge: UpResult['bridge']
   if (source && input.bridge) {

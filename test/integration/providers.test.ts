@@ -55,7 +55,13 @@ function minikubeProfiles(valid: Array<[string, string]>, invalid: string[] = []
   const profile = ([name, status]: [string, string]) => ({
     Name: name,
     Status: status,
-    Config: {Name: name, Driver: 'docker', KubernetesConfig: {KubernetesVersion: 'v1.34.0'}},
+    Config: {
+      Name: name,
+      Driver: 'docker',
+      KubernetesConfig: {KubernetesVersion: 'v1.34.0'},
+      // minikube's own shape: one control-plane node with the address it gave the node.
+      Nodes: [{Name: '', IP: '192.168.49.2', Port: 8443, ControlPlane: true, Worker: true}],
+    },
     Active: false,
     ActiveKubeContext: false,
   })
@@ -233,6 +239,27 @@ describe('the kube context adapter against the real kubectl', () => {
     await adapter.preservingCurrentContext(() => adapter.useContext('kind-geniro-dev'))
     expect(await adapter.currentContext()).toBeUndefined()
     expect(parse(readFileSync(path, 'utf8'))).not.toHaveProperty('current-context', 'work')
+  })
+
+  it('reads the API server a context leads to, the first $KUBECONFIG file winning', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gdev-kubeconfig-'))
+    const file = (name: string, server: string) => {
+      const path = join(dir, name)
+      writeFileSync(
+        path,
+        `apiVersion: v1\nkind: Config\nclusters: [{name: c-${name}, cluster: {server: "${server}"}}]\ncontexts: [{name: kind-geniro-dev, context: {cluster: c-${name}}}]\n`,
+      )
+      return path
+    }
+    const remote = file('remote', 'https://10.255.0.1:6443')
+    const local = file('local', 'https://127.0.0.1:40123')
+    const read = (kubeconfig: string, context = 'kind-geniro-dev') =>
+      new Kubeconfig(execWith({KUBECONFIG: kubeconfig}), TOOLS.kubectl134).server(context)
+    expect(await read(`${local}:${remote}`)).toBe('https://127.0.0.1:40123')
+    expect(await read(`${remote}:${local}`)).toBe('https://10.255.0.1:6443')
+    expect(await read(local, 'nope')).toBeUndefined()
+    writeFileSync(join(dir, 'dangling'), 'contexts: [{name: x, context: {cluster: gone}}]\n')
+    expect(await read(join(dir, 'dangling'), 'x')).toBeUndefined()
   })
 })
 
@@ -585,11 +612,15 @@ describe('minikube profiles', () => {
     expect(await minikube.state('geniro-dev')).toBe('stopped')
     expect(await minikube.state('geniro-dev-2')).toBe('running')
     expect(await minikube.state('geniro')).toBe('absent')
+    const nodeAddresses = ['192.168.49.2']
     expect(await minikube.profiles()).toEqual([
-      {name: 'geniro-dev-2', status: 'Running', valid: true, driver: 'docker'},
-      {name: 'geniro-dev', status: 'Stopped', valid: true, driver: 'docker'},
-      {name: 'minikube', status: 'Running', valid: true, driver: 'docker'},
+      {name: 'geniro-dev-2', status: 'Running', valid: true, driver: 'docker', nodeAddresses},
+      {name: 'geniro-dev', status: 'Stopped', valid: true, driver: 'docker', nodeAddresses},
+      {name: 'minikube', status: 'Running', valid: true, driver: 'docker', nodeAddresses},
     ])
+    // Where its API server may be: the node container (named after the profile) and its address.
+    expect(await minikube.apiServerHosts('geniro-dev')).toEqual(['geniro-dev', '192.168.49.2'])
+    expect(await minikube.apiServerHosts('absent')).toEqual([])
   })
 
   it('reads minikube 1.34+ "OK" as running, like "Running" before it', async () => {
