@@ -10,6 +10,13 @@ export const KIND_DEFAULT_NETWORK = 'kind'
  */
 export function validateHostAddress(text: string): string {
   const address = text.trim()
+  if (address !== '' && !isAddressOrHostName(address)) {
+    throw new UserError(
+      `"${address}" is not a host address: give an IPv4 address (a.b.c.d), an IPv6 address or a host name`,
+      'pass --host-address with an address pods can reach (e.g. the gateway of the cluster’s ' +
+        'Docker network), or omit it to detect one',
+    )
+  }
   if (address === '' || isLoopbackOrUnspecified(address)) {
     const shown = address === '' ? 'an empty host address' : `"${address}"`
     throw new UserError(
@@ -44,6 +51,24 @@ export function pickIpv4Gateway(
     if (first) return first
   }
   return undefined
+}
+
+const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i
+
+/**
+ * A canonical IP address, or a host name (RFC 1123 labels). Refused: URLs, spaces, and the
+ * legacy IPv4 spellings resolvers still accept (`127.1`, `2130706433`, `0x7f000001`, octal
+ * `0177.0.0.1`): a name whose labels are all numbers is one of those, never a host.
+ */
+function isAddressOrHostName(address: string): boolean {
+  const bracketed = /^\[(.*)\]$/.exec(address)
+  const host = bracketed ? bracketed[1]! : address
+  const ipv6 = host.includes(':') && expandIpv6(host.toLowerCase()) !== undefined
+  if (bracketed) return ipv6
+  if (isIPv4(host) || ipv6) return true
+  const labels = host.replace(/\.$/, '').split('.')
+  if (host.length > 253 || !labels.every((label) => HOST_LABEL.test(label))) return false
+  return !labels.every((label) => /^(0x[0-9a-f]*|\d+)$/i.test(label))
 }
 
 /** Names that resolve to the loopback everywhere (RFC 6761 and Debian's /etc/hosts). */

@@ -352,6 +352,15 @@ describe('geniro-dev bridge', () => {
     const local = await valuesBridge(['--host-address', '127.0.0.1'])
     expect(local.code).toBe(3)
     expect(local.stderr).toMatch(/pod itself|localhost/i)
+    // Legacy IPv4 spellings of loopback, and what is no host at all.
+    for (const address of ['127.1', '2130706433', '0x7f000001', 'a b', 'http://x']) {
+      const bad = await valuesBridge(['--host-address', address])
+      expect(bad.code, address).toBe(3)
+      expect(bad.stderr.split('\n')[0]).toBe(
+        `Error: "${address}" is not a host address: give an IPv4 address (a.b.c.d), an IPv6 address or a host name`,
+      )
+    }
+    expect(environment.calls().length).toBe(calls)
   })
 
   it('values --mode bridge --bridge-services redis prints the Redis values too', async () => {

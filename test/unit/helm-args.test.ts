@@ -55,6 +55,12 @@ describe('durations', () => {
   it.each(['', '0', 'ten', '5d', '-1m'])('refuses %j', (text) =>
     expect(() => parseDuration(text)).toThrowError(/--timeout/),
   )
+  it.each(['597h', '25h', '86401', '99999999999999999999s'])(
+    'refuses %j: longer than 24h (a timer that long would overflow)',
+    (text) =>
+      expect(() => parseDuration(text)).toThrowError(`--timeout "${text}" is longer than 24h`),
+  )
+  it('takes exactly 24h', () => expect(parseDuration('24h')).toBe(86400))
 })
 
 describe('offset URLs', () => {

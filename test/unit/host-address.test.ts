@@ -53,6 +53,40 @@ describe('validateHostAddress', () => {
   })
 })
 
+describe('validateHostAddress refuses what is not an address or a host name', () => {
+  it.each([
+    '127.1',
+    '2130706433',
+    '0x7f000001',
+    '0177.0.0.1',
+    '10.1',
+    '192.168.1.256',
+    'a b',
+    'http://x',
+    'host:5432',
+    'host/path',
+    '-leading.example',
+    'under_score.example',
+    `${'a'.repeat(64)}.example`,
+    '[not-ipv6]',
+    '1::2::3',
+  ])('refuses %j, naming the accepted forms', (text) => {
+    expect(() => validateHostAddress(text)).toThrow(
+      `"${text}" is not a host address: give an IPv4 address (a.b.c.d), an IPv6 address or a host name`,
+    )
+  })
+
+  it.each([
+    'host.docker.internal',
+    'gw-1.example.',
+    '[fc00::1]',
+    '1.example',
+    'xn--bcher-kva.example',
+  ])('takes %j', (text) => {
+    expect(validateHostAddress(text)).toBe(text)
+  })
+})
+
 describe('kindNetworkName', () => {
   it('is "kind" unless KIND_EXPERIMENTAL_DOCKER_NETWORK names another', () => {
     expect(kindNetworkName({})).toBe('kind')
