@@ -74,13 +74,15 @@ export class Docker extends ToolAdapter {
 
   /** Engine facts; throws ToolFailedError (with the CLI's own words) when the engine is unreachable. */
   async info(timeoutMs = 15_000): Promise<DockerEngineInfo> {
-    const {stdout} = await this.run(['info', '--format', '{{json .}}'], {timeoutMs})
-    const info = JSON.parse(stdout) as Partial<{
-      ServerVersion: string
-      OperatingSystem: string
-      Name: string
-      ServerErrors: string[]
-    }>
+    const result = await this.run(['info', '--format', '{{json .}}'], {timeoutMs})
+    const info = this.parseJson<
+      Partial<{
+        ServerVersion: string
+        OperatingSystem: string
+        Name: string
+        ServerErrors: string[]
+      }>
+    >(result)
     if (!info.ServerVersion) {
       throw new ToolFailedError(
         `${this.binary} info`,
@@ -163,10 +165,10 @@ export class Docker extends ToolAdapter {
       if (NO_SUCH_NETWORK.test(result.stderr)) return undefined
       throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
     }
-    const configs = JSON.parse(result.stdout.trim() || 'null') as Array<{
-      Subnet?: string
-      Gateway?: string
-    }> | null
+    const configs = this.parseJson<Array<{Subnet?: string; Gateway?: string}> | null>(
+      result,
+      'null',
+    )
     return pickIpv4Gateway(configs ?? [])
   }
 
@@ -191,7 +193,7 @@ export class Docker extends ToolAdapter {
       if (NO_SUCH_CONTAINER.test(result.stderr)) return undefined
       throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
     }
-    const networks = (JSON.parse(result.stdout.trim() || 'null') ?? {}) as Record<
+    const networks = (this.parseJson(result, 'null') ?? {}) as Record<
       string,
       {IPAddress?: string} | null
     >

@@ -2,7 +2,7 @@ import {ToolFailedError} from '../core/errors.js'
 import {helmScope, helmUpgradeArgs, type UpgradeArgs} from '../core/helm-args.js'
 import type {Values} from '../core/set-values.js'
 import {parseVersion} from '../core/version.js'
-import type {Exec} from './exec.js'
+import type {Exec, ExecResult} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
 /** A release's latest revision as `helm history -o json` reports it (Helm 3 and 4 alike). */
@@ -51,9 +51,9 @@ export class Helm extends ToolAdapter {
     kubeContext: string,
     signal?: AbortSignal,
   ): Promise<ReleaseInfo | undefined> {
-    let stdout: string
+    let history: ExecResult
     try {
-      ;({stdout} = await this.run(
+      history = await this.run(
         [
           'history',
           release,
@@ -64,13 +64,13 @@ export class Helm extends ToolAdapter {
           'json',
         ],
         {signal},
-      ))
+      )
     } catch (error) {
       if (error instanceof ToolFailedError && /release: not found/i.test(error.stderrTail))
         return undefined
       throw error
     }
-    const latest = (JSON.parse(stdout || '[]') as Array<Record<string, unknown>>).at(-1)
+    const latest = this.parseJson<Array<Record<string, unknown>>>(history, '[]').at(-1)
     if (!latest) return undefined
     return {
       name: release,
@@ -90,11 +90,11 @@ export class Helm extends ToolAdapter {
     kubeContext: string,
     signal?: AbortSignal,
   ): Promise<Values> {
-    const {stdout} = await this.run(
+    const result = await this.run(
       ['get', 'values', release, ...helmScope(namespace, kubeContext), '--output', 'json'],
       {signal},
     )
-    const parsed = JSON.parse(stdout || 'null') as Values | null
+    const parsed = this.parseJson<Values | null>(result, 'null')
     return parsed ?? {}
   }
 

@@ -40,9 +40,9 @@ export class Kubectl extends ToolAdapter {
 
   /** e.g. "v1.34.5"; never contacts a cluster. */
   async clientVersion(): Promise<string> {
-    const {stdout} = await this.run(['version', '--client', '-o', 'json'])
-    const parsed = JSON.parse(stdout) as {clientVersion?: {gitVersion?: string}}
-    return parsed.clientVersion?.gitVersion ?? stdout.trim()
+    const result = await this.run(['version', '--client', '-o', 'json'])
+    const parsed = this.parseJson<{clientVersion?: {gitVersion?: string}}>(result)
+    return parsed.clientVersion?.gitVersion ?? result.stdout.trim()
   }
 
   /** The API server's readiness (`ok` when ready), asked with a short request timeout. */
@@ -56,11 +56,11 @@ export class Kubectl extends ToolAdapter {
   }
 
   async pods(namespace: string, kubeContext: string, signal?: AbortSignal): Promise<PodSummary[]> {
-    const {stdout} = await this.run(
+    const result = await this.run(
       ['get', 'pods', '--context', kubeContext, '--namespace', namespace, '--output', 'json'],
       {signal},
     )
-    const items = (JSON.parse(stdout) as {items?: PodJson[]}).items ?? []
+    const items = this.parseJson<{items?: PodJson[]}>(result).items ?? []
     return items.map((pod) => {
       const statuses = pod.status?.containerStatuses ?? []
       const waiting = statuses.find((s) => s.state?.waiting)?.state?.waiting
@@ -82,7 +82,7 @@ export class Kubectl extends ToolAdapter {
     pod: string,
     signal?: AbortSignal,
   ): Promise<PodEvent[]> {
-    const {stdout} = await this.run(
+    const result = await this.run(
       [
         'get',
         'events',
@@ -98,7 +98,7 @@ export class Kubectl extends ToolAdapter {
       {signal},
     )
     const items =
-      (JSON.parse(stdout) as {items?: Array<{type?: string; reason?: string; message?: string}>})
+      this.parseJson<{items?: Array<{type?: string; reason?: string; message?: string}>}>(result)
         .items ?? []
     return items.map((event) => ({
       type: event.type ?? '',
@@ -138,7 +138,7 @@ export class Kubectl extends ToolAdapter {
     kubeContext: string,
     signal?: AbortSignal,
   ): Promise<ReleaseService[]> {
-    const {stdout} = await this.run(
+    const result = await this.run(
       [
         'get',
         'services',
@@ -155,7 +155,7 @@ export class Kubectl extends ToolAdapter {
     )
     const items =
       (
-        JSON.parse(stdout) as {
+        this.parseJson(result) as {
           items?: Array<{
             metadata: {name: string; labels?: Record<string, string>}
             spec?: {clusterIP?: string}
@@ -196,7 +196,7 @@ export class Kubectl extends ToolAdapter {
       if (/NotFound/.test(result.stderr)) return undefined
       throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
     }
-    const data = (JSON.parse(result.stdout) as {data?: Record<string, string>}).data ?? {}
+    const data = this.parseJson<{data?: Record<string, string>}>(result).data ?? {}
     return Object.fromEntries(
       Object.entries(data).map(([key, value]) => [
         key,

@@ -13,11 +13,11 @@ export class Podman extends ToolAdapter {
   }
 
   async info(timeoutMs = 15_000): Promise<PodmanInfo> {
-    const {stdout} = await this.run(['info', '--format', 'json'], {timeoutMs})
-    const info = JSON.parse(stdout) as {
+    const result = await this.run(['info', '--format', 'json'], {timeoutMs})
+    const info = this.parseJson<{
       version?: {Version?: string}
       host?: {os?: string; distribution?: {distribution?: string}}
-    }
+    }>(result)
     return {
       version: info.version?.Version ?? 'unknown',
       operatingSystem: info.host?.distribution?.distribution ?? info.host?.os ?? 'unknown',

@@ -1,3 +1,4 @@
+import {basename} from 'node:path'
 import {ToolFailedError, ToolNotFoundError} from '../core/errors.js'
 import {exec as defaultExec, type Exec, type ExecOptions, type ExecResult} from './exec.js'
 
@@ -21,5 +22,31 @@ export abstract class ToolAdapter {
 
   protected run(args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
     return this.exec(this.binary, args, {timeoutMs: 15_000, ...options})
+  }
+
+  /**
+   * The JSON a tool printed (`empty` when it printed nothing). Anything else is that tool's
+   * failure, named with its command (exit 5), never an internal error: a wrapper script, a
+   * warning on stdout or a broken install prints what we did not ask for.
+   */
+  protected parseJson<T>(
+    result: Pick<ExecResult, 'command' | 'exitCode' | 'stdout'>,
+    empty?: string,
+  ): T {
+    const text = result.stdout.trim() || empty
+    try {
+      if (text === undefined) throw new SyntaxError('no output')
+      return JSON.parse(text) as T
+    } catch {
+      const first = (text ?? '').split('\n')[0]!.slice(0, 120)
+      throw new ToolFailedError(
+        result.command,
+        result.exitCode,
+        first
+          ? `printed output that is not JSON: ${first}`
+          : 'printed nothing where JSON was expected',
+        `run \`${result.command}\` yourself: the ${basename(this.binary)} on PATH does not answer as ${basename(this.binary)} does`,
+      )
+    }
   }
 }

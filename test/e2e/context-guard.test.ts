@@ -65,7 +65,7 @@ describe('the context guard checks the API server behind the context name', () =
     // Not even a read: helm never saw the context.
     const helmCalls = environment
       .calls()
-      .filter((c) => c.started > since && c.tool === 'helm' && c.argv.includes('kind-geniro-dev'))
+      .filter((c) => c.time > since && c.tool === 'helm' && c.argv.includes('kind-geniro-dev'))
     expect(helmCalls).toEqual([])
   })
 

@@ -1,3 +1,6 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {describe, expect, it, inject} from 'vitest'
 import {Compose} from '../../src/adapters/compose.js'
 import {Docker} from '../../src/adapters/docker.js'
@@ -88,5 +91,43 @@ describe('Compose detection against real Compose v2', () => {
     const error = await compose.detect().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(ToolNotFoundError)
     expect((error as ToolNotFoundError).hint).toContain('Compose v2')
+  })
+})
+
+describe('a tool that prints what is not JSON fails as that tool, never as an internal error', () => {
+  /** An executable that prints `output` and exits 0, as a wrapper or a broken install would. */
+  function junkTool(name: string, output: string): string {
+    const dir = mkdtempSync(join(tmpdir(), 'gdev-junk-'))
+    const file = join(dir, name)
+    writeFileSync(file, `#!/bin/sh\nprintf '%s' ${JSON.stringify(output)}\n`, {mode: 0o755})
+    return file
+  }
+
+  it.each([
+    [
+      'docker',
+      () => new Docker(exec, junkTool('docker', 'WARNING: not the engine you want\n')).info(),
+    ],
+    [
+      'kubectl',
+      () => new Kubectl(exec, junkTool('kubectl', '<html>proxy login</html>')).clientVersion(),
+    ],
+    [
+      'helm',
+      () =>
+        new Helm(exec, junkTool('helm', 'Error? no: {')).userValues('geniro', 'geniro', 'kind-x'),
+    ],
+    ['kubectl', () => new Kubectl(exec, junkTool('kubectl', '')).pods('geniro', 'kind-x')],
+  ])('%s', async (tool, call) => {
+    const error = await call().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(ToolFailedError)
+    expect((error as ToolFailedError).message).toMatch(
+      new RegExp(
+        `^\`\\S*${tool} [^\`]*\` exited with 0: (printed output that is not JSON: |printed nothing where JSON was expected)`,
+      ),
+    )
+    expect((error as ToolFailedError).hint).toContain(
+      `the ${tool} on PATH does not answer as ${tool} does`,
+    )
   })
 })
