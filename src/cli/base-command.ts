@@ -1,6 +1,14 @@
 import {Command, Errors, Flags} from '@oclif/core'
-import {GeniroError, InterruptedError, UsageError} from '../core/errors.js'
+import {
+  GeniroError,
+  InterruptedError,
+  stopSignalOf,
+  UsageError,
+  type StopSignal,
+} from '../core/errors.js'
 import {isDebug, reportError} from './error-output.js'
+
+const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 /**
  * What every geniro-dev command shares: `--json` (one result object on stdout and
@@ -18,19 +26,21 @@ export abstract class BaseCommand extends Command {
     }),
   }
 
-  /** Aborted on Ctrl-C; services pass it to every child process. */
+  /**
+   * Aborted on Ctrl-C, SIGTERM or SIGHUP (a closed terminal), with the signal as its reason;
+   * services pass it to every child process, so each stops its tool's process group and undoes
+   * what it must (the kube context kind switches) before the command exits 128 + the signal.
+   */
   protected readonly abort = new AbortController()
-  private readonly onInterrupt = () => this.abort.abort()
+  private readonly onSignal = (signal: NodeJS.Signals) => this.abort.abort(signal)
 
   override async init(): Promise<void> {
     await super.init()
-    process.once('SIGINT', this.onInterrupt)
-    process.once('SIGTERM', this.onInterrupt)
+    for (const signal of STOP_SIGNALS) process.once(signal, this.onSignal)
   }
 
   override async finally(error: Error | undefined): Promise<void> {
-    process.off('SIGINT', this.onInterrupt)
-    process.off('SIGTERM', this.onInterrupt)
+    for (const signal of STOP_SIGNALS) process.off(signal, this.onSignal)
     await super.finally(error)
   }
 
@@ -57,7 +67,10 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
-    process.exitCode = reportError(error, toKnownError(error, this.abort.signal.aborted), {
+    let known = toKnownError(error, this.abort.signal.aborted)
+    const signal = stopSignalOf(this.abort.signal.reason)
+    if (signal && known instanceof InterruptedError) known = known.by(signal)
+    process.exitCode = reportError(error, known, {
       json: this.jsonEnabled(),
       debug: isDebug(this.argv),
       writeJson: (body) => this.logJson(body),

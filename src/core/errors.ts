@@ -103,11 +103,34 @@ export class TimeoutError extends GeniroError {
   }
 }
 
+/** The signals that stop a command; each exits 128 + its number, as shells report them. */
+export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP'
+
+const SIGNAL_EXIT_CODE_NAMES: Record<StopSignal, ExitCodeName> = {
+  SIGINT: 'interrupted',
+  SIGTERM: 'terminated',
+  SIGHUP: 'hangup',
+}
+
 export class InterruptedError extends GeniroError {
-  readonly exitCodeName: ExitCodeName = 'interrupted'
-  constructor(what = 'interrupted') {
+  readonly exitCodeName: ExitCodeName
+  constructor(
+    what = 'interrupted',
+    readonly signal: StopSignal = 'SIGINT',
+  ) {
     super(what)
+    this.exitCodeName = SIGNAL_EXIT_CODE_NAMES[signal]
   }
+
+  /** The same interruption, as caused by `signal`. */
+  by(signal: StopSignal): InterruptedError {
+    return new InterruptedError(this.message, signal)
+  }
+}
+
+/** The signal an AbortController was aborted with (its reason), if it was one of ours. */
+export function stopSignalOf(reason: unknown): StopSignal | undefined {
+  return reason === 'SIGINT' || reason === 'SIGTERM' || reason === 'SIGHUP' ? reason : undefined
 }
 
 export function formatDuration(ms: number): string {

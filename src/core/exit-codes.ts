@@ -20,7 +20,9 @@ export const EXIT_CODES = {
   },
   timeout: {code: 6, meaning: 'An operation ran past its timeout.'},
   bug: {code: 70, meaning: 'Internal error in geniro-dev; rerun with --debug and report it.'},
+  hangup: {code: 129, meaning: 'The terminal closed (SIGHUP); started work was cleaned up.'},
   interrupted: {code: 130, meaning: 'Interrupted (Ctrl-C); started work was cleaned up.'},
+  terminated: {code: 143, meaning: 'Stopped by SIGTERM; started work was cleaned up.'},
 } as const
 
 export type ExitCodeName = keyof typeof EXIT_CODES

@@ -1,0 +1,57 @@
+/**
+ * SIGTERM and a closed terminal's SIGHUP stop `up` as Ctrl-C does (test/e2e/up.test.ts): the
+ * running tool's process group is stopped, nothing is left running, and the exit code says
+ * which signal it was (128 + its number). Fakes of kind, kubectl and helm; the real engine.
+ */
+import {execFileSync, spawn} from 'node:child_process'
+import {afterEach, describe, expect, inject, it} from 'vitest'
+import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
+import {BIN} from '../support/run-cli.js'
+
+let environments: FakeEnvironment[] = []
+
+afterEach(() => {
+  for (const environment of environments) environment.cleanup()
+  environments = []
+})
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('a signal stops up cleanly, with its own exit code', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ] as const)('%s while helm waits: exit %i, no child process left', async (signal, expected) => {
+    const environment = fakeEnvironment({
+      helm: 'helm4',
+      withMinikube: false,
+      dockerHost: inject('dockerHost'),
+    })
+    environments.push(environment)
+    environment.failRelease({component: 'api'})
+    const child = spawn(process.execPath, [BIN, 'up', '--no-forward'], {
+      env: {...environment.env, GENIRO_FAKE_HELM_WAIT_MS: '60000'},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const deadline = Date.now() + 30_000
+    const helmStarted = () =>
+      environment.calls().some((call) => call.tool === 'helm' && call.argv[0] === 'upgrade')
+    while (!helmStarted() && Date.now() < deadline) await sleep(100)
+    expect(helmStarted()).toBe(true)
+    await sleep(500)
+    child.kill(signal)
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+    expect(code, stderr).toBe(expected)
+    expect(stderr).not.toMatch(/\n\s+at /)
+    const leftovers = execFileSync('ps', ['-eo', 'args'], {encoding: 'utf8'})
+      .split('\n')
+      .filter(
+        (line) =>
+          line.includes(environment.stateDir) ||
+          (line.includes('test/fakes') && line.includes('upgrade')),
+      )
+    expect(leftovers).toEqual([])
+  })
+})
