@@ -1,6 +1,13 @@
 import {createHash, createHmac, pbkdf2Sync, randomBytes} from 'node:crypto'
+import {Socket} from 'node:net'
 import type {Client, ClientConfig} from 'pg'
-import {GeniroError, TimeoutError, UserError, formatDuration} from '../core/errors.js'
+import {
+  GeniroError,
+  InterruptedError,
+  TimeoutError,
+  UserError,
+  formatDuration,
+} from '../core/errors.js'
 import type {ExitCodeName} from '../core/exit-codes.js'
 
 export interface PgTarget {
@@ -17,6 +24,8 @@ export interface PostgresOptions {
   connectTimeoutMs?: number
   /** How long one statement may take (default 60 s; CREATE DATABASE copies a template). */
   queryTimeoutMs?: number
+  /** Ctrl-C: ends every connection at once, so a running statement stops (InterruptedError). */
+  signal?: AbortSignal
 }
 
 export interface DatabaseInfo {
@@ -68,6 +77,7 @@ export class Postgres {
   private admin?: Promise<Client>
   private readonly connectTimeoutMs: number
   private readonly queryTimeoutMs: number
+  private readonly signal?: AbortSignal
 
   constructor(
     readonly target: PgTarget,
@@ -75,6 +85,7 @@ export class Postgres {
   ) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
     this.queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS
+    this.signal = options.signal
   }
 
   /** host:port as messages show it. */
@@ -278,7 +289,16 @@ export class Postgres {
       query_timeout: this.queryTimeoutMs,
       application_name: 'geniro-dev',
     }
-    const client = new pg.Client(config)
+    if (this.signal?.aborted) {
+      throw new InterruptedError(`interrupted before connecting to ${this.address}`)
+    }
+    // Our own socket, so Ctrl-C can cut it: a pending connect or statement then rejects at once
+    // (pg's end() waits for the server, which may be the very thing that hangs).
+    const socket = new Socket()
+    const stop = () => socket.destroy()
+    this.signal?.addEventListener('abort', stop, {once: true})
+    socket.once('close', () => this.signal?.removeEventListener('abort', stop))
+    const client = new pg.Client({...config, stream: () => socket})
     // A server that drops an idle connection emits 'error'; the next query reports it.
     client.on('error', () => {})
     const started = Date.now()
@@ -296,6 +316,8 @@ export class Postgres {
   /** Maps what pg or the socket threw to the error a user reads; anything unknown is a bug. */
   private failure(error: unknown, user: string, doing: string, timedOut = false): Error {
     if (error instanceof GeniroError) return error
+    if (this.signal?.aborted)
+      return new InterruptedError(`interrupted while it tried to ${doing} at ${this.address}`)
     const code = errorCode(error)
     const message = error instanceof Error ? error.message : String(error)
     const at = this.address

@@ -490,13 +490,16 @@ export function bridgeSteps(
   return [
     {
       title: `Ensure role "${source.plan.role}" and databases ${names} on ${source.service} (127.0.0.1:${source.published})`,
-      run: async () => {
-        const pg = new Postgres({
-          host: '127.0.0.1',
-          port: source.published,
-          user: source.admin.user,
-          password: source.admin.password,
-        })
+      run: async (signal) => {
+        const pg = new Postgres(
+          {
+            host: '127.0.0.1',
+            port: source.published,
+            user: source.admin.user,
+            password: source.admin.password,
+          },
+          {signal},
+        )
         try {
           await ensureBridgeDatabases(pg, source.plan, password.password)
         } finally {

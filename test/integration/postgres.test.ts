@@ -13,7 +13,7 @@ import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import {Postgres, type PgTarget} from '../../src/adapters/postgres.js'
 import {planBridgeDatabases, reservedDatabaseNames} from '../../src/core/bridge-databases.js'
-import {UserError} from '../../src/core/errors.js'
+import {InterruptedError, UserError} from '../../src/core/errors.js'
 import {ensureBridgeDatabases} from '../../src/services/bridge-databases.js'
 import {ensurePostgresImage, type PostgresFlavour} from '../support/postgres-image.js'
 import {dockerCli} from '../support/toolchain.js'
@@ -149,12 +149,15 @@ async function databaseNames(target: PgTarget): Promise<string[]> {
   )
 }
 
-async function rejection(promise: Promise<unknown>): Promise<UserError> {
+async function rejection(
+  promise: Promise<unknown>,
+  kind: typeof UserError | typeof InterruptedError = UserError,
+): Promise<UserError> {
   const error = await promise.then(
     () => undefined,
     (error: unknown) => error,
   )
-  expect(error).toBeInstanceOf(UserError)
+  expect(error).toBeInstanceOf(kind)
   return error as UserError
 }
 
@@ -222,6 +225,29 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
       return (await client.query("SELECT embedding <-> '[1,2,4]' AS d FROM items")).rows[0]
     })
     expect(distance).toEqual({d: 1})
+  })
+
+  it('stops a statement blocked on a lock at once on Ctrl-C', async () => {
+    // Another session holds pg_database exclusively: listing databases waits for it.
+    const holder = new pg.Client({...target, database: 'postgres'})
+    await holder.connect()
+    try {
+      await holder.query('BEGIN')
+      await holder.query('LOCK TABLE pg_database IN ACCESS EXCLUSIVE MODE')
+      const abort = new AbortController()
+      const blocked = new Postgres(target, {signal: abort.signal})
+      const started = Date.now()
+      setTimeout(() => abort.abort('SIGINT'), 300)
+      const error = await rejection(blocked.databases(), InterruptedError)
+      expect(Date.now() - started).toBeLessThan(3_000)
+      expect(error.message).toBe(
+        `interrupted while it tried to list databases at ${blocked.address}`,
+      )
+      await blocked.close()
+    } finally {
+      await holder.query('ROLLBACK').catch(() => {})
+      await holder.end()
+    }
   })
 
   it('reports everything unchanged on a re-run and writes nothing', async () => {
@@ -391,6 +417,21 @@ describe('an unreachable PostgreSQL', () => {
     const error = await rejection(postgres.roleExists('geniro_k8s'))
     expect(Date.now() - started).toBeLessThan(5_000)
     expect(error.message).toBe(`no PostgreSQL answered at 127.0.0.1:${port} within 500ms`)
+    await postgres.close()
+  })
+
+  it('stops waiting for a server that never answers on Ctrl-C', async () => {
+    const {port} = silent.address() as {port: number}
+    const abort = new AbortController()
+    const postgres = new Postgres(
+      {host: '127.0.0.1', port, ...ADMIN},
+      {connectTimeoutMs: 30_000, signal: abort.signal},
+    )
+    const started = Date.now()
+    setTimeout(() => abort.abort('SIGINT'), 200)
+    const error = await rejection(postgres.roleExists('geniro_k8s'), InterruptedError)
+    expect(Date.now() - started).toBeLessThan(3_000)
+    expect(error.message).toBe(`interrupted while it tried to connect at 127.0.0.1:${port}`)
     await postgres.close()
   })
 })
