@@ -1,6 +1,14 @@
-import {stringify} from 'yaml'
+import {stringifyHelmYaml} from '../core/helm-yaml.js'
+import {REDACTED} from '../core/secret-values.js'
 
-/** Values as the YAML document Helm reads with -f. */
+/** Values as the YAML document Helm reads with -f (strings Helm would retype are quoted). */
 export function renderValuesYaml(values: Record<string, unknown>): string {
-  return stringify(values)
+  return stringifyHelmYaml(values)
+}
+
+/** The comment on top of `geniro-dev values` when secrets are hidden. */
+export function redactionNote(count: number): string {
+  return `# ${count} secret value${count === 1 ? ' is' : 's are'} shown as "${REDACTED}" (under secrets, or keys naming a password,
+# token, key, salt or secret). Pass --show-secrets to print them, e.g. to pipe this into Helm.
+`
 }

@@ -3,24 +3,26 @@ import {BaseCommand} from '../cli/base-command.js'
 import {bridgeFlags, bridgeInput} from '../cli/bridge-flags.js'
 import {composeFileArgs} from '../cli/compose-flags.js'
 import {installFlags} from '../cli/flags.js'
-import {renderValuesYaml} from '../cli/render-values.js'
+import {redactionNote, renderValuesYaml} from '../cli/render-values.js'
 import {refuseBridgeOnlyInput} from '../cli/up-pipeline.js'
 import {
   BRIDGE_REDIS_SECRET,
   BRIDGE_SECRET,
   BRIDGE_SECRET_PASSWORD_KEY,
 } from '../core/bridge-values.js'
+import {redactSecretValues} from '../core/secret-values.js'
 import {bridgeLayer, mergeLayers, valuesLayers} from '../services/values.js'
 
 export default class Values extends BaseCommand {
   static override summary = 'Print the exact values YAML that `up` installs, for Helm or GitOps.'
 
   static override description =
-    'The isolated defaults, then each -f file, then --set, merged as Helm merges them. Pipe it to `helm upgrade --install geniro helm/geniro -f -`.'
+    'The isolated defaults, then each -f file, then --set, merged as Helm merges them. Secrets (values under secrets, and keys naming a password, token, key, salt or secret) are shown as *** unless --show-secrets is given. Pipe `values --show-secrets` to `helm upgrade --install geniro helm/geniro -f -`.'
 
   static override examples = [
     '<%= config.bin %> values',
-    '<%= config.bin %> values -f my-values.yaml --set api.replicaCount=2 > values.yaml',
+    '<%= config.bin %> values -f my-values.yaml --set api.replicaCount=2',
+    '<%= config.bin %> values --show-secrets > values.yaml',
     '<%= config.bin %> values --json',
     '<%= config.bin %> values --mode bridge --compose --host-address 172.18.0.1',
   ]
@@ -36,10 +38,15 @@ export default class Values extends BaseCommand {
         "Which values: isolated (every service in the cluster) or bridge (the Compose stack's PostgreSQL).",
     })(),
     ...installFlags,
+    'show-secrets': Flags.boolean({
+      default: false,
+      description:
+        'Print secret values as they are (by default *** for values under secrets and keys naming a password, token, key, salt or secret).',
+    }),
     ...bridgeFlags,
   }
 
-  async run(): Promise<{mode: string; values: Record<string, unknown>}> {
+  async run(): Promise<{mode: string; values: Record<string, unknown>; redacted: string[]}> {
     const {argv, flags} = await this.parse(Values)
     const bridge = flags.mode === 'bridge'
     if (!bridge) refuseBridgeOnlyInput(argv, flags)
@@ -51,12 +58,16 @@ export default class Values extends BaseCommand {
       ])
       layers.splice(1, 0, await bridgeLayer(input, defaultToolbox()))
     }
-    const values = mergeLayers(layers)
+    const merged = mergeLayers(layers)
+    const {values, redacted} = flags['show-secrets']
+      ? {values: merged, redacted: []}
+      : redactSecretValues(merged)
     if (!this.jsonEnabled()) {
       if (bridge) process.stdout.write(BRIDGE_VALUES_NOTE)
+      if (redacted.length > 0) process.stdout.write(redactionNote(redacted.length))
       process.stdout.write(renderValuesYaml(values))
     }
-    return {mode: flags.mode, values}
+    return {mode: flags.mode, values, redacted}
   }
 }
 

@@ -1,7 +1,12 @@
 import {ISOLATED_VALUES} from '../adapters/chart-source.js'
-import {readValuesFile, writeValuesForHelm} from '../adapters/values-files.js'
+import {
+  generatedValuesPath,
+  readValuesFile,
+  removeGeneratedValues,
+  writeGeneratedValues,
+} from '../adapters/values-files.js'
 import {bridgeRedisValues, bridgeValues} from '../core/bridge-values.js'
-import {mergeValues, parseSet, type Values} from '../core/set-values.js'
+import {mergeValues, redactSetArgument, setLayerValues, type Values} from '../core/set-values.js'
 import {planBridge, plannedRoute, type BridgeInput} from './bridge.js'
 import type {Toolbox} from './toolbox.js'
 
@@ -11,22 +16,25 @@ export interface ValuesInput {
 }
 
 export interface ValuesLayer {
+  /** How the layer is shown; never a --set value (those are `***`). */
   label: string
-  /** The file Helm reads with -f; none yet for --set (see valuesFilesForHelm). */
+  /** The file Helm reads with -f; none for a layer geniro-dev generates (--set, bridge). */
   file?: string
   values: Values
+  /** The --set layer: its arguments, parsed into the layers before it as Helm parses --set. */
+  sets?: string[]
 }
+
+/** What a plan (--dry-run) shows for a values file that is only written when Helm runs. */
+export const GENERATED_VALUES_PLACEHOLDER = '<generated values file>'
 
 /**
  * The values layers `up` gives Helm, in order (later wins): the isolated defaults, each -f
- * file, then --set, which geniro-dev parses itself and writes to one generated file.
+ * file, then --set, which geniro-dev parses itself as Helm does (into the values before it, so
+ * `--set list[1]=x` changes one item of a list from a file) and gives Helm as one more file.
  * Every file is read (and every --set parsed) first, so bad input changes nothing.
  */
 export async function valuesLayers(input: ValuesInput): Promise<ValuesLayer[]> {
-  const setValues = input.sets.reduce<Values>(
-    (merged, argument) => mergeValues(merged, parseSet(argument)),
-    {},
-  )
   const layers: ValuesLayer[] = [
     {
       label: `isolated defaults (${ISOLATED_VALUES})`,
@@ -37,30 +45,79 @@ export async function valuesLayers(input: ValuesInput): Promise<ValuesLayer[]> {
   for (const file of input.valuesFiles)
     layers.push({label: `-f ${file}`, file, values: await readValuesFile(file)})
   if (input.sets.length > 0) {
-    layers.push({label: `--set ${input.sets.join(' --set ')}`, values: setValues})
+    layers.push({
+      label: input.sets.map((set) => `--set ${redactSetArgument(set)}`).join(' '),
+      sets: input.sets,
+      values: setLayerValues(mergeLayers(layers), input.sets),
+    })
   }
   return layers
 }
 
+/** The layers with the --set layer parsed into the layers before it (a bridge layer may be new). */
+function resolvedLayers(layers: ValuesLayer[]): ValuesLayer[] {
+  let merged: Values = {}
+  return layers.map((layer) => {
+    const values = layer.sets ? setLayerValues(merged, layer.sets) : layer.values
+    merged = mergeValues(merged, values)
+    return {...layer, values}
+  })
+}
+
+/** The layers as Helm gets them, a file each, and the way to run Helm with them. */
+export interface HelmValuesFiles {
+  /** In order; a generated layer's file is where it is written (a placeholder under --dry-run). */
+  layers: Array<ValuesLayer & {file: string}>
+  /**
+   * Writes the generated files (private, 0600), runs `use` (Helm), then removes them whatever
+   * happens: success, failure or Ctrl-C. A --set value stays on disk only while Helm runs.
+   */
+  whileWritten<T>(use: () => Promise<T>): Promise<T>
+}
+
 /**
- * The layers as Helm gets them: a file each, in order. Only here, for an install, is the
- * --set layer written to a file; `geniro-dev values` never writes one.
+ * The layers as Helm reads them: the user's files as they are, the generated layers (--set,
+ * bridge) as files that exist only while Helm runs. Under --dry-run nothing is written and the
+ * plan shows GENERATED_VALUES_PLACEHOLDER; `geniro-dev values` never writes one.
  */
 export async function valuesFilesForHelm(
   layers: ValuesLayer[],
-): Promise<Array<ValuesLayer & {file: string}>> {
-  return Promise.all(
-    layers.map(async (layer) => {
-      if (layer.file) return {...layer, file: layer.file}
-      const file = await writeValuesForHelm(layer.values)
-      return {...layer, file, label: `${layer.label} (written to ${file})`}
-    }),
-  )
+  dryRun = false,
+): Promise<HelmValuesFiles> {
+  const generated: Array<{file: string; values: Values}> = []
+  const helmLayers: Array<ValuesLayer & {file: string}> = []
+  for (const layer of resolvedLayers(layers)) {
+    if (layer.file) {
+      helmLayers.push({...layer, file: layer.file})
+      continue
+    }
+    const file = dryRun ? GENERATED_VALUES_PLACEHOLDER : await generatedValuesPath()
+    if (!dryRun) generated.push({file, values: layer.values})
+    helmLayers.push({
+      ...layer,
+      file,
+      label: `${layer.label} (${dryRun ? 'a generated file' : `written to ${file}`} while Helm runs)`,
+    })
+  }
+  return {
+    layers: helmLayers,
+    async whileWritten(use) {
+      try {
+        for (const {file, values} of generated) await writeGeneratedValues(file, values)
+        return await use()
+      } finally {
+        await removeGeneratedValues(generated.map(({file}) => file))
+      }
+    },
+  }
 }
 
 /** The exact user values `up` installs. */
 export function mergeLayers(layers: ValuesLayer[]): Values {
-  return layers.reduce<Values>((merged, layer) => mergeValues(merged, layer.values), {})
+  return resolvedLayers(layers).reduce<Values>(
+    (merged, layer) => mergeValues(merged, layer.values),
+    {},
+  )
 }
 
 /**

@@ -266,7 +266,7 @@ describe('geniro-dev up', () => {
         3,
         /values file \/nonexistent\/values.yaml does not exist/,
       ],
-      [['up', '--set', 'api..x=1'], 2, /bad --set "api..x=1"/],
+      [['up', '--set', 'api..x=1'], 2, /bad --set "api..x=\*\*\*"/],
       [['up', '--k8s-version', '1.20'], 2, /below the chart's minimum/],
       [['up', '--timeout', 'soon'], 2, /--timeout "soon" is not a duration/],
     ]

@@ -11,7 +11,7 @@ describe('--set parsing, as Helm does it', () => {
     ['tag=1.17.2-latest', {tag: '1.17.2-latest'}],
     ['port=007', {port: '007'}],
     ['list={a,b,3}', {list: ['a', 'b', 3]}],
-    ['empty={}', {empty: []}],
+    ['empty={}', {empty: ['']}],
     ['hosts[0].host=x,hosts[1].host=y', {hosts: [{host: 'x'}, {host: 'y'}]}],
     [
       'commonLabels.app\\.kubernetes\\.io/team=core',
@@ -23,13 +23,17 @@ describe('--set parsing, as Helm does it', () => {
     expect(parseSet(argument)).toEqual(expected)
   })
 
-  it.each(['novalue', '=x', 'a..b=1', 'a[x]=1', 'a[0]=1,a.b=2'])(
+  it.each(['novalue', 'a..b=1', 'a[x]=1', 'a[0]=1,a.b=2', 'a[99999999]=1'])(
     'refuses %s with one clear line',
     (argument) => {
       expect(() => parseSet(argument)).toThrowError(UsageError)
       expect(() => parseSet(argument)).toThrowError(new RegExp(`^bad --set`))
     },
   )
+
+  it('ignores a pair without a key, as Helm does', () => {
+    expect(parseSet('=x,a=1')).toEqual({a: 1})
+  })
 })
 
 describe('merging values layers', () => {
