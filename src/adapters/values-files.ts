@@ -1,13 +1,29 @@
-import {createHash} from 'node:crypto'
-import {readFile, writeFile} from 'node:fs/promises'
+import {randomBytes} from 'node:crypto'
+import {readFile, rm, stat, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {parse, stringify} from 'yaml'
 import {UserError} from '../core/errors.js'
+import {HelmYamlError, parseHelmYaml} from '../core/helm-yaml.js'
 import {isMap, type Values} from '../core/set-values.js'
 import {ensurePrivateDir, privateTempDir} from './private-dir.js'
 
-/** A values file the user named: it must exist and hold a YAML map. */
+const MAX_VALUES_FILE_BYTES = 16 * 2 ** 20
+
+/** A values file the user named: it must exist and hold a YAML map, read as Helm reads it. */
 export async function readValuesFile(path: string): Promise<Values> {
+  // Only a regular file of a sane size: reading a FIFO or a device would block forever.
+  const info = await stat(path).catch(() => undefined)
+  if (info && !info.isFile()) {
+    throw new UserError(
+      `values file ${path} is not a regular file (a directory, FIFO or device)`,
+      'give -f/--values the path of a YAML file',
+    )
+  }
+  if (info && info.size > MAX_VALUES_FILE_BYTES) {
+    throw new UserError(
+      `values file ${path} is larger than ${MAX_VALUES_FILE_BYTES / 2 ** 20} MiB`,
+      'give -f/--values the path of a values file, not of a data dump',
+    )
+  }
   let text: string
   try {
     text = await readFile(path, 'utf8')
@@ -19,14 +35,15 @@ export async function readValuesFile(path: string): Promise<Values> {
   }
   let parsed: unknown
   try {
-    parsed = parse(text)
+    parsed = parseHelmYaml(text)
   } catch (error) {
+    if (!(error instanceof HelmYamlError)) throw error
     throw new UserError(
-      `values file ${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
-      'fix the YAML syntax',
+      `values file ${path} is not valid YAML for Helm: ${error.message}`,
+      'fix the YAML (Helm reads YAML 1.1: quote yes/no/on/off, 0755 and the like to keep them strings)',
     )
   }
-  if (parsed === null || parsed === undefined) return {}
+  if (parsed === null) return {}
   if (!isMap(parsed))
     throw new UserError(
       `values file ${path} does not hold a map of values`,
@@ -35,18 +52,29 @@ export async function readValuesFile(path: string): Promise<Values> {
   return parsed
 }
 
+/** Prefix of the files of generated values (--set, bridge) in the private dir. */
+export const GENERATED_VALUES_PREFIX = 'generated-values-'
+
 /**
- * Writes values (from --set) where Helm can read them with -f: a private per-user dir, named
- * after the content, so a re-run gives Helm the same argv and no temp file piles up.
+ * Where generated values (from --set, the bridge layer) will be written for Helm's -f: a new
+ * name in the private per-user dir, which is checked now so a refused dir fails before anything
+ * changes. Nothing is written yet (see writeGeneratedValues).
  */
-export async function writeValuesForHelm(values: Values): Promise<string> {
-  const text = stringify(values)
+export async function generatedValuesPath(): Promise<string> {
   const dir = privateTempDir()
   await ensurePrivateDir(dir)
-  const path = join(
-    dir,
-    `set-values-${createHash('sha256').update(text).digest('hex').slice(0, 12)}.yaml`,
-  )
-  await writeFile(path, text, {mode: 0o600})
-  return path
+  return join(dir, `${GENERATED_VALUES_PREFIX}${randomBytes(8).toString('hex')}.yaml`)
+}
+
+/**
+ * Writes values for Helm to read with -f, readable by the current user only. The text is JSON,
+ * which YAML reads as it is: no string can be taken for a YAML 1.1 boolean or number.
+ */
+export async function writeGeneratedValues(path: string, values: Values): Promise<void> {
+  await writeFile(path, `${JSON.stringify(values, null, 2)}\n`, {mode: 0o600, flag: 'wx'})
+}
+
+/** Removes generated values files; a file already gone is fine. */
+export async function removeGeneratedValues(paths: string[]): Promise<void> {
+  await Promise.all(paths.map((path) => rm(path, {force: true})))
 }

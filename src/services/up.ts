@@ -1,3 +1,4 @@
+import {ensureStateDirWritable} from '../adapters/forward-state.js'
 import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
@@ -89,6 +90,8 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   const source = input.bridge ? await planBridge(input.bridge, tools.compose) : undefined
   if (source && !input.dryRun) requireAdminPassword(source)
   let target = await resolveTarget(input, tools, signal)
+  // Forwards and bridge records live in the state dir: an unusable one fails before any change.
+  if (!input.dryRun) ensureStateDirWritable(target)
   const chart = await chartIdentity()
 
   if (input.recreate && !input.dryRun && target.state !== 'absent') {
@@ -140,7 +143,9 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   }
   const desired = mergeLayers(layers)
 
-  const helmLayers = await valuesFilesForHelm(layers)
+  // Generated values files (--set may hold API keys) exist only while the Helm step runs.
+  const helmValues = await valuesFilesForHelm(layers, input.dryRun)
+  const helmLayers = helmValues.layers
   const upgradeArgv = await tools.helm.upgradeArgs({
     release: target.release,
     chart: BUNDLED_CHART,
@@ -179,7 +184,9 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
       : {}),
     run: async (stepSignal) => {
       try {
-        await tools.helm.upgradeInstall(upgradeArgv, (input.timeoutSeconds + 60) * 1000, stepSignal)
+        await helmValues.whileWritten(() =>
+          tools.helm.upgradeInstall(upgradeArgv, (input.timeoutSeconds + 60) * 1000, stepSignal),
+        )
       } catch (error) {
         if (!(error instanceof GeniroError) || stepSignal.aborted) throw error
         throw await installFailure(error, target, ctx)
