@@ -76,17 +76,27 @@ async function forwardStatus(args: readonly string[], env: NodeJS.ProcessEnv): P
     import('./render-forward.js'),
   ])
   const {cluster, namespace, provider, kubeContext} = parsed.options
-  const report = readForwardStatus(
-    locateForwards({
-      cluster: cluster!,
-      namespace: namespace!,
-      provider: provider as 'kind' | 'minikube' | undefined,
-      kubeContext,
-    }),
-  )
-  if (parsed.json) writeJsonStdout(report)
-  else process.stdout.write(`${renderForwards(report)}\n`)
+  try {
+    // The names are checked as oclif's path checks them (exit 2), before any file is read.
+    const report = readForwardStatus(
+      locateForwards({
+        cluster: cluster!,
+        namespace: namespace!,
+        provider: provider as 'kind' | 'minikube' | undefined,
+        kubeContext,
+      }),
+    )
+    if (parsed.json) writeJsonStdout(report)
+    else process.stdout.write(`${renderForwards(report)}\n`)
+  } catch (error) {
+    process.exitCode = reportFastPathError(error as Error, parsed.json)
+  }
   return true
+}
+
+function reportFastPathError(error: Error, json: boolean): number {
+  const known = error instanceof GeniroError ? error : undefined
+  return reportError(error, known, {json, debug: false, writeJson: writeJsonStdout})
 }
 
 async function status(args: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
@@ -122,12 +132,7 @@ async function status(args: readonly string[], env: NodeJS.ProcessEnv): Promise<
     if (parsed.json) writeJsonStdout(result)
     else process.stdout.write(`${renderStatus(result)}\n`)
   } catch (error) {
-    const known = error instanceof GeniroError ? error : undefined
-    process.exitCode = reportError(error as Error, known, {
-      json: parsed.json,
-      debug: false,
-      writeJson: writeJsonStdout,
-    })
+    process.exitCode = reportFastPathError(error as Error, parsed.json)
   } finally {
     process.off('SIGINT', interrupt)
     process.off('SIGTERM', interrupt)

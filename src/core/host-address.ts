@@ -91,7 +91,7 @@ function isLoopbackOrUnspecified(address: string): boolean {
 }
 
 /** The eight 16-bit words of an IPv6 address (an embedded IPv4 tail is converted). */
-function expandIpv6(address: string): number[] | undefined {
+export function expandIpv6(address: string): number[] | undefined {
   let text = address.replace(/%.*$/, '')
   const tail = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text)
   if (tail) {

@@ -10,7 +10,14 @@ if (!dir) {
   process.exit(2)
 }
 const files = new ForwardStateDir(dir)
-const spec = JSON.parse(readFileSync(files.specFile, 'utf8')) as SupervisorSpec
+let spec: SupervisorSpec
+try {
+  spec = JSON.parse(readFileSync(files.specFile, 'utf8')) as SupervisorSpec
+} catch (error) {
+  // The starter reads why from the log and the exit code.
+  process.stderr.write(`start failed: cannot read ${files.specFile}: ${(error as Error).message}\n`)
+  process.exit(1)
+}
 const supervisor = new Supervisor(spec, files)
 
 const shutdown = (signal: NodeJS.Signals) => {

@@ -3,6 +3,11 @@ import {connect, createServer, type Server, type Socket} from 'node:net'
 import {createInterface} from 'node:readline'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {
+  inspectProcess,
+  type ProcessFacts,
+  type ProcessIdentity,
+} from '../adapters/process-identity.js'
+import {
   FAILED_AFTER_ATTEMPTS,
   parseForwardingLine,
   portForwardArgs,
@@ -20,8 +25,10 @@ export interface ForwardOptions {
   connectWaitMs: number
   /** How often a connection is opened through a ready tunnel to prove it still works. */
   healthIntervalMs: number
+  /** The environment kubectl runs with (supervisorEnvironment: nothing else of the user's). */
+  env: Record<string, string>
   log: (line: string) => void
-  /** Called whenever the status changes (the supervisor republishes its state). */
+  /** Called whenever the status or the tunnel process changes (the supervisor republishes). */
   onChange: () => void
 }
 
@@ -39,6 +46,7 @@ const KILL_GRACE_MS = 2_000
 export class ManagedForward {
   private server?: Server
   private child?: ChildProcess
+  private childIdentity?: ProcessIdentity
   private tunnelPort?: number
   private state: ForwardState = 'starting'
   private tunnels = 0
@@ -64,6 +72,11 @@ export class ManagedForward {
       ...(this.tunnelPort ? {tunnelPort: this.tunnelPort} : {}),
       ...(this.lastError ? {lastError: this.lastError} : {}),
     }
+  }
+
+  /** The running kubectl, as recorded to know it again (pid, start time, group). */
+  tunnelProcess(): ProcessIdentity | undefined {
+    return this.child ? this.childIdentity : undefined
   }
 
   /** Binds the stable listener; rejects with the bind error (e.g. EADDRINUSE). */
@@ -105,8 +118,15 @@ export class ManagedForward {
     const {kubectl, kubeContext, namespace} = this.options
     const child = spawn(kubectl, portForwardArgs(this.spec, kubeContext, namespace), {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: this.options.env,
     })
     this.child = child
+    // Its start time and group, taken now: `forward stop` kills a tunnel left behind by a
+    // supervisor that died only when that very process is still there. Not its command line,
+    // which a wrapper (`#!/usr/bin/env node`) changes once more after this.
+    const facts = child.pid === undefined ? undefined : inspectProcess(child.pid)
+    this.childIdentity = facts ? tunnelIdentity(facts) : undefined
+    this.options.onChange()
     let said = ''
     createInterface({input: child.stdout}).on('line', (line) => {
       const port = parseForwardingLine(line)
@@ -211,6 +231,16 @@ export class ManagedForward {
   private wake(): void {
     for (const waiter of this.waiters) waiter()
     this.waiters.clear()
+  }
+}
+
+function tunnelIdentity(facts: ProcessFacts): ProcessIdentity {
+  return {
+    pid: facts.pid,
+    ...(facts.startTicks !== undefined ? {startTicks: facts.startTicks} : {}),
+    ...(facts.boot !== undefined ? {boot: facts.boot} : {}),
+    ...(facts.started !== undefined ? {started: facts.started} : {}),
+    pgid: facts.pgid,
   }
 }
 

@@ -1,12 +1,14 @@
-// `forward status` on its fast path: files and /proc only, no oclif, no child process.
-import {kubeContextFor, PROVIDERS, type ProviderName} from '../core/cluster.js'
-import type {ForwardStatus} from '../core/forward-plan.js'
+// `forward status` on its fast path: files and /proc only, no oclif, no child process (but
+// `ps` where there is no /proc).
 import {
-  forwardStateDir,
-  isAlive,
-  stateRoot,
-  type ForwardStateDir,
-} from '../adapters/forward-state.js'
+  kubeContextFor,
+  PROVIDERS,
+  validateClusterName,
+  validateNamespace,
+  type ProviderName,
+} from '../core/cluster.js'
+import type {ForwardStatus} from '../core/forward-plan.js'
+import {forwardStateDir, stateRoot, type ForwardStateDir} from '../adapters/forward-state.js'
 
 export interface ForwardStatusReport {
   supervisor: {pid: number | null; running: boolean}
@@ -23,12 +25,15 @@ export interface ForwardLocation {
 /**
  * The state dir of a cluster's forwards, found without asking kind or minikube: the explicit
  * context, else the provider's context name, else whichever provider's dir exists (kind's
- * first, as `up` prefers kind).
+ * first, as `up` prefers kind). The names are checked first, as every command checks them
+ * (exit 2): none of them can lead outside the state dir.
  */
 export function locateForwards(
   where: ForwardLocation,
   root: string = stateRoot(),
 ): ForwardStateDir {
+  validateClusterName(where.cluster)
+  validateNamespace(where.namespace)
   if (where.kubeContext) return forwardStateDir(root, where.kubeContext, where.namespace)
   const providers = where.provider ? [where.provider] : PROVIDERS
   const dirs = providers.map((provider) =>
@@ -38,14 +43,15 @@ export function locateForwards(
 }
 
 /**
- * What runs, as the supervisor last published it. A supervisor that died without cleaning
- * up (kill -9) shows as not running, its forwards as failed.
+ * What runs, as the supervisor last published it. A supervisor whose record is stale (it
+ * died without cleaning up, or its pid now names another process) shows as not running,
+ * its forwards as failed. A state file that cannot be read throws StaleStateError.
  */
 export function readForwardStatus(files: ForwardStateDir): ForwardStatusReport {
-  const recorded = files.readSupervisor()
   const state = files.readState()
+  const recorded = files.readSupervisor()
   if (!recorded) return {supervisor: {pid: null, running: false}, forwards: []}
-  const running = isAlive(recorded)
+  const running = files.proveSupervisor(recorded).ours
   const forwards = state?.forwards ?? []
   return {
     supervisor: {pid: recorded.pid, running},

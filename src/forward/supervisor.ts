@@ -1,6 +1,8 @@
 import {appendFileSync} from 'node:fs'
 import type {ForwardSpec, SupervisorState} from '../core/forward-plan.js'
 import type {ForwardStateDir} from '../adapters/forward-state.js'
+import type {ProcessIdentity} from '../adapters/process-identity.js'
+import {supervisorEnvironment} from '../core/supervisor-env.js'
 import {ManagedForward} from './managed-forward.js'
 
 /** What the supervisor runs: written to spec.json by `geniro-dev forward`. */
@@ -36,6 +38,7 @@ export class Supervisor {
       namespace: spec.namespace,
       connectWaitMs: spec.connectWaitMs,
       healthIntervalMs: spec.healthIntervalMs,
+      env: supervisorEnvironment(process.env),
       log: (line: string) => this.log(line),
       onChange: () => this.publish(),
     }
@@ -86,8 +89,20 @@ export class Supervisor {
     }
   }
 
+  /** The state, and the kubectl processes running (tunnels.json, for `forward stop`). */
   private publish(): void {
-    if (!this.stopping) this.files.writeState(this.state())
+    if (this.stopping) return
+    try {
+      this.files.writeState(this.state())
+      this.files.writeTunnels(
+        this.forwards
+          .map((forward) => forward.tunnelProcess())
+          .filter((tunnel): tunnel is ProcessIdentity => tunnel !== undefined),
+      )
+    } catch (error) {
+      // A full or removed disk must not take the forwards down.
+      this.log(`cannot publish the state: ${(error as Error).message}`)
+    }
   }
 
   log(line: string): void {

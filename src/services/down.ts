@@ -5,7 +5,7 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
-import {releaseStateDir} from '../adapters/forward-state.js'
+import {releaseStateDir, StaleStateError, type ProcessIdentity} from '../adapters/forward-state.js'
 import {forgetRoutes} from '../adapters/bridge-state.js'
 import {detachStep} from './bridge.js'
 import {stopSupervisor} from './forward.js'
@@ -48,7 +48,14 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
   }
 
   const forwards = releaseStateDir(target)
-  const supervisor = forwards.readSupervisor()
+  // A damaged record is no reason to keep a release: stopSupervisor cleans it, signalling nothing.
+  let supervisor: ProcessIdentity | 'stale' | undefined
+  try {
+    supervisor = forwards.readSupervisor()
+  } catch (error) {
+    if (!(error instanceof StaleStateError)) throw error
+    supervisor = 'stale'
+  }
   const steps: Step[] = [
     {
       title: 'Stop the port-forwards',

@@ -13,12 +13,20 @@ import {
 } from '../core/forward-plan.js'
 import {addressesInUse, findPortHolder} from '../adapters/host-ports.js'
 import {
-  isAlive,
-  killOrphanedGroup,
+  ensureStateDirWritable,
   readText,
   releaseStateDir,
+  StaleStateError,
   type ForwardStateDir,
+  type ProcessIdentity,
 } from '../adapters/forward-state.js'
+import {
+  proveProcess,
+  signalGroup,
+  signalProcess,
+  type ProcessFacts,
+} from '../adapters/process-identity.js'
+import {supervisorEnvironment} from '../core/supervisor-env.js'
 import {
   DEFAULT_CONNECT_WAIT_MS,
   DEFAULT_HEALTH_INTERVAL_MS,
@@ -89,6 +97,7 @@ export async function forward(
       'run `geniro-dev up` first',
     )
   }
+  ensureStateDirWritable(target)
   const services = await ctx.tools.kubectl.releaseServices(
     target.release,
     target.namespace,
@@ -117,6 +126,7 @@ export async function startForwards(
   foreground = false,
 ): Promise<ForwardResult> {
   const files = releaseStateDir(target)
+  ensureStateDirWritable(target)
   const release = await files.lock(LOCK_TIMEOUT_MS)
   // Released once the forwards run: a foreground supervisor holds no lock until Ctrl-C, so
   // another `forward` meanwhile reports it instead of waiting for the lock.
@@ -137,7 +147,7 @@ export async function startForwards(
       return {...base, ...readForwardStatus(files), alreadyRunning: true}
     }
     // Leftovers of a supervisor that died (kill -9): its tunnels, its state files.
-    const staleCleaned = (await stopSupervisor(files)).pid
+    const staleCleaned = (await stopLocked(files)).pid
     const kept = files.keptPorts()
     const planned = planForwards({
       services,
@@ -184,6 +194,7 @@ export async function forwardStep(
   ctx: ForwardContext & {dryRun: boolean},
 ): Promise<{step: Step; result: () => ForwardResult | undefined}> {
   const files = releaseStateDir(target)
+  if (!ctx.dryRun) ensureStateDirWritable(target)
   const running = files.liveSupervisor()
   if (!running && !ctx.dryRun) {
     const planned = planForwards({
@@ -340,9 +351,13 @@ async function startSupervisor(
   const child = spawn(process.execPath, [entry, files.dir], {
     detached: true,
     stdio: ['ignore', log, log],
+    // Only what it and kubectl need of the user's environment (no PGPASSWORD and the like).
     // glibc keeps the relay's freed 64 KiB socket buffers in its heap (measured: RSS 44 →
     // 80 MiB after 192 MiB relayed); mapping buffers above 16 KiB returns them (→ ~55 MiB).
-    env: {...process.env, MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '16384'},
+    env: {
+      ...supervisorEnvironment(process.env),
+      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '16384',
+    },
   })
   closeSync(log)
   child.unref()
@@ -355,7 +370,9 @@ async function startSupervisor(
     ctx.signal,
   )
   if (ready.ok) return readForwardStatus(files)
-  await stopSupervisor(files)
+  await stopLocked(files)
+  // Not yet recorded (it never got as far as its pidfile): our own child, known by its handle.
+  if (exited === undefined) child.kill('SIGKILL')
   throw forwardFailure(ready.state, exited !== undefined ? lastStartFailure(files) : undefined)
 }
 
@@ -442,38 +459,106 @@ function lastStartFailure(files: ForwardStateDir): string | undefined {
   return line?.slice(line.indexOf('start failed: ') + 'start failed: '.length)
 }
 
-/**
- * Stops the supervisor of this context and namespace: its whole process group (tunnels
- * included), then its state files. Idempotent: nothing running is not an error.
- */
-export async function stopSupervisor(
-  files: ForwardStateDir,
-): Promise<{stopped: boolean; pid?: number}> {
-  const recorded = files.readSupervisor()
-  if (!recorded) {
-    files.clear()
-    return {stopped: false}
-  }
-  if (isAlive(recorded)) {
-    signalSupervisor(recorded.pid, 'SIGTERM')
-    const deadline = Date.now() + STOP_GRACE_MS
-    while (isAlive(recorded) && Date.now() < deadline) await sleep(25)
-    if (isAlive(recorded)) signalSupervisor(recorded.pid, 'SIGKILL')
-  }
-  killOrphanedGroup(recorded.pid)
-  files.clear()
-  return {stopped: true, pid: recorded.pid}
+export interface StopResult {
+  /** A running supervisor, proven ours, was stopped. */
+  stopped: boolean
+  /** The pid its record named. */
+  pid?: number
+  /** Why the record was stale (nothing was signalled): it is gone, or the pid names another process. */
+  stale?: string
+  /** State files that could not be read, removed. */
+  cleaned?: string[]
 }
 
-/** A detached supervisor leads its own group; a foreground one is signalled alone. */
-function signalSupervisor(pid: number, signal: NodeJS.Signals): void {
+/**
+ * `forward stop` (and `down`): stops the supervisor of this context and namespace under the
+ * start lock, so a start in progress finishes first. Idempotent: nothing running is not an
+ * error; stale state is cleaned.
+ */
+export async function stopSupervisor(files: ForwardStateDir): Promise<StopResult> {
+  if (!files.exists()) return {stopped: false}
+  const release = await files.lock(LOCK_TIMEOUT_MS)
   try {
-    process.kill(-pid, signal)
-  } catch {
-    try {
-      process.kill(pid, signal)
-    } catch {
-      // Already gone.
-    }
+    return await stopLocked(files)
+  } finally {
+    release()
   }
+}
+
+/**
+ * Stops the supervisor (the lock held): a record proven to name our supervisor is signalled
+ * — its whole process group when it leads one (TERM, then KILL after the grace) — and a
+ * record that fails the proof signals nothing. kubectl tunnels left by a supervisor that
+ * died are killed only when each is proven to be the process it recorded. Then its state
+ * files, and any state file that cannot be read, are removed.
+ */
+async function stopLocked(files: ForwardStateDir): Promise<StopResult> {
+  let recorded: ProcessIdentity | undefined
+  let stale: string | undefined
+  try {
+    recorded = files.readSupervisor()
+  } catch (error) {
+    if (!(error instanceof StaleStateError)) throw error
+    stale = `${error.file} ${error.problem}`
+  }
+  // Read first: a supervisor that stops removes the record of its tunnels.
+  const tunnels = tunnelsOf(files)
+  let stopped = false
+  if (recorded) {
+    const proof = files.proveSupervisor(recorded)
+    if (proof.ours) {
+      await terminate(() => files.proveSupervisor(recorded), proof.detached === true)
+      stopped = true
+    } else stale = proof.reason
+  }
+  await killTunnels(tunnels)
+  const cleaned = files.removeUnreadable()
+  files.clear()
+  return {
+    stopped,
+    ...(recorded ? {pid: recorded.pid} : {}),
+    ...(stale ? {stale} : {}),
+    ...(cleaned.length > 0 ? {cleaned} : {}),
+  }
+}
+
+/**
+ * TERM, then KILL after the grace; each signal only while `prove` still says the process is
+ * ours. A detached supervisor leads its own group: the group is signalled, tunnels included.
+ */
+async function terminate(
+  prove: () => {ours: true; facts: ProcessFacts} | {ours: false},
+  asGroup: boolean,
+): Promise<void> {
+  const send = (signal: NodeJS.Signals): boolean => {
+    const proof = prove()
+    if (!proof.ours) return false
+    return asGroup ? signalGroup(proof.facts, signal) : signalProcess(proof.facts.pid, signal)
+  }
+  if (!send('SIGTERM')) return
+  const deadline = Date.now() + STOP_GRACE_MS
+  while (prove().ours && Date.now() < deadline) await sleep(25)
+  if (!send('SIGKILL')) return
+  const gone = Date.now() + STOP_GRACE_MS
+  while (prove().ours && Date.now() < gone) await sleep(25)
+}
+
+/** The recorded tunnels; an unreadable record names none (it is removed with the rest). */
+function tunnelsOf(files: ForwardStateDir): ProcessIdentity[] {
+  try {
+    return files.readTunnels()
+  } catch (error) {
+    if (error instanceof StaleStateError) return []
+    throw error
+  }
+}
+
+/**
+ * Kills kubectl tunnels still running from their records: each only if it is the very
+ * process recorded (pid, start time, boot) and still in the process group it was started in.
+ */
+async function killTunnels(tunnels: readonly ProcessIdentity[]): Promise<void> {
+  const prove = (tunnel: ProcessIdentity) =>
+    proveProcess(tunnel, (facts) => tunnel.pgid !== undefined && facts.pgid === tunnel.pgid)
+  await Promise.all(tunnels.map((tunnel) => terminate(() => prove(tunnel), false)))
 }

@@ -32,9 +32,9 @@ export default class ForwardLogs extends BaseCommand {
   async run(): Promise<void> {
     const {flags} = await this.parse(ForwardLogs)
     const files = locateForwards(forwardLocation(flags))
-    const text = await readLogTail(files.logFile, flags.tail)
+    const text = await readLogTail(files, flags.tail)
     process.stdout.write(text)
     if (flags.follow)
-      await followLog(files.logFile, (chunk) => process.stdout.write(chunk), this.abort.signal)
+      await followLog(files, (chunk) => process.stdout.write(chunk), this.abort.signal)
   }
 }

@@ -1,13 +1,13 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {forwardLocation, forwardLocationFlags} from '../../cli/forward-location.js'
 import {locateForwards} from '../../forward/status.js'
-import {stopSupervisor} from '../../services/forward.js'
+import {stopSupervisor, type StopResult} from '../../services/forward.js'
 
 export default class ForwardStop extends BaseCommand {
   static override summary = 'Stop the forwards: the supervisor and every tunnel, then its state.'
 
   static override description =
-    "Signals the supervisor's whole process group (TERM, then KILL after 3 s), so no kubectl is left behind. Idempotent: with nothing running it exits 0."
+    "Signals the supervisor's whole process group (TERM, then KILL after 3 s), so no kubectl is left behind. Only a process proven to be this supervisor (its pid, start time and command line as recorded) is signalled: a stale record (the supervisor died, or its pid now names another process) signals nothing, and it and any unreadable state file are removed. Waits for a start in progress. Idempotent: with nothing running it exits 0."
 
   static override examples = [
     '<%= config.bin %> forward stop',
@@ -16,15 +16,16 @@ export default class ForwardStop extends BaseCommand {
 
   static override flags = forwardLocationFlags
 
-  async run(): Promise<{stopped: boolean; pid?: number}> {
+  async run(): Promise<StopResult> {
     const {flags} = await this.parse(ForwardStop)
     const result = await stopSupervisor(locateForwards(forwardLocation(flags)))
-    if (!this.jsonEnabled())
-      this.log(
-        result.stopped
-          ? `Stopped the forwards (supervisor pid ${result.pid}).`
-          : 'No forwards were running.',
-      )
+    if (!this.jsonEnabled()) {
+      if (result.stopped) this.log(`Stopped the forwards (supervisor pid ${result.pid}).`)
+      else if (result.stale)
+        this.log(`Cleaned up stale forward state (${result.stale}); nothing was signalled.`)
+      else this.log('No forwards were running.')
+      for (const file of result.cleaned ?? []) this.log(`Removed unreadable ${file}.`)
+    }
     return result
   }
 }

@@ -1,0 +1,42 @@
+import {UsageError} from './errors.js'
+
+/** A directory name holds at most 255 bytes on the file systems a state dir lives on. */
+const MAX_KEY_LENGTH = 255
+
+/**
+ * A kube context as part of a state directory name. Contexts may hold `/` and `:` (EKS
+ * ARNs, `user@cluster`), which forwardKey maps away; what could never name a context and
+ * could name a path is refused: empty, absolute, a `.` or `..` segment, control characters.
+ */
+export function validateKubeContext(name: string): string {
+  const segments = name.split(/[/\\]/)
+  const refused =
+    name.trim() === '' ||
+    /^[/\\]/.test(name) ||
+    /^[A-Za-z]:[/\\]/.test(name) ||
+    segments.some((segment) => segment === '.' || segment === '..') ||
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f]/.test(name)
+  if (refused) {
+    throw new UsageError(
+      `invalid kube context ${JSON.stringify(name)}`,
+      'pass a context name from `kubectl config get-contexts`',
+    )
+  }
+  return name
+}
+
+/**
+ * A directory name for a context and namespace (contexts may hold `/` or `:`): a single
+ * path segment, never `.` or `..`, given a validated namespace (it always holds `@`).
+ */
+export function forwardKey(kubeContext: string, namespace: string): string {
+  const key = `${validateKubeContext(kubeContext).replaceAll(/[^\w.-]/g, '_')}@${namespace}`
+  if (key.length > MAX_KEY_LENGTH) {
+    throw new UsageError(
+      `kube context "${kubeContext}" is too long`,
+      `a context and namespace name the forwards' state directory: together at most ${MAX_KEY_LENGTH - 1} characters`,
+    )
+  }
+  return key
+}
