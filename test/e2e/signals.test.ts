@@ -3,9 +3,10 @@
  * running tool's process group is stopped, nothing is left running, and the exit code says
  * which signal it was (128 + its number). Fakes of kind, kubectl and helm; the real engine.
  */
-import {execFileSync, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
+import {fakeLeftovers} from '../support/processes.js'
 import {BIN} from '../support/run-cli.js'
 
 let environments: FakeEnvironment[] = []
@@ -45,13 +46,6 @@ describe('a signal stops up cleanly, with its own exit code', () => {
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
     expect(code, stderr).toBe(expected)
     expect(stderr).not.toMatch(/\n\s+at /)
-    const leftovers = execFileSync('ps', ['-eo', 'args'], {encoding: 'utf8'})
-      .split('\n')
-      .filter(
-        (line) =>
-          line.includes(environment.stateDir) ||
-          (line.includes('test/fakes') && line.includes('upgrade')),
-      )
-    expect(leftovers).toEqual([])
+    expect(fakeLeftovers(environment.stateDir)).toEqual([])
   })
 })

@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {Ajv} from 'ajv'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
+import {fakeLeftovers} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
 import {TOOLS, dockerCli} from '../support/toolchain.js'
 
@@ -317,14 +318,7 @@ describe('geniro-dev up', () => {
     child.kill('SIGINT')
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
     expect(code, stderr).toBe(130)
-    const leftovers = execFileSync('ps', ['-eo', 'args'], {encoding: 'utf8'})
-      .split('\n')
-      .filter(
-        (line) =>
-          line.includes(environment.stateDir) ||
-          (line.includes('test/fakes') && line.includes('upgrade')),
-      )
-    expect(leftovers).toEqual([])
+    expect(fakeLeftovers(environment.stateDir)).toEqual([])
     // Helm was stopped while it waited: its revision is pending. A re-run finishes the job.
     environment.failRelease(null)
     const rerun = await cli(environment, ['up', '--json'])

@@ -30,6 +30,19 @@ export function processesMentioning(text: string): ProcessEntry[] {
   return processTable().filter((p) => p.cmdline.includes(text))
 }
 
+/**
+ * What an interrupted `up` may have left running: any process of a fake environment (its
+ * state dir is on every fake's command line) or a fake helm upgrade.
+ */
+export function fakeLeftovers(stateDir: string): string[] {
+  return processTable()
+    .map((p) => p.cmdline)
+    .filter(
+      (line) =>
+        line.includes(stateDir) || (line.includes('test/fakes') && line.includes('upgrade')),
+    )
+}
+
 export function processGroup(pgid: number): ProcessEntry[] {
   return processTable().filter((p) => p.pgid === pgid)
 }
