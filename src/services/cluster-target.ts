@@ -143,6 +143,8 @@ export async function requireLocalApiServer(
         : `restore it with \`minikube update-context -p ${target.cluster}\` (check $KUBECONFIG), then re-run`,
     )
   }
+  // Loopback (kind's and minikube's usual server) needs no further question to the provider.
+  if (isLocalApiServer(server, [])) return
   if (isLocalApiServer(server, await target.provider.apiServerHosts(target.cluster, signal))) return
   throw new UserError(
     `refusing kube context "${target.kubeContext}": its API server ${server} is not ${where} (loopback or the cluster's node address)`,
