@@ -15,7 +15,7 @@ import {dirname, isAbsolute, join, resolve} from 'node:path'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {SupervisorState} from '../core/forward-plan.js'
 import {UserError} from '../core/errors.js'
-import {validateNamespace} from '../core/cluster.js'
+import {validateNamespace, validateReleaseName} from '../core/cluster.js'
 import {forwardKey} from '../core/forward-key.js'
 import {
   identityOf,
@@ -30,7 +30,7 @@ export {forwardKey} from '../core/forward-key.js'
 export type {ProcessIdentity} from './process-identity.js'
 
 /**
- * The forward supervisor's files, one directory per cluster context and namespace under
+ * The forward supervisor's files, one directory per kube context, namespace and release under
  * `$GENIRO_DEV_STATE_DIR` (default `$XDG_STATE_HOME/geniro-dev`): the state it publishes,
  * its pidfile, the identities of its kubectl tunnels, the start lock, its log, and the ports
  * `--next-free` chose. Every file is checked when read: one that cannot be used is stale
@@ -51,28 +51,27 @@ export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
 export interface ForwardStateLocation {
   kubeContext: string
   namespace: string
+  release: string
 }
 
 /**
- * The files of the forwards of one kube context and namespace. The namespace and context
- * are checked (exit 2 for a bad one) and the directory is always one level below
+ * The files of the forwards of one kube context, namespace and release. The names are
+ * checked (exit 2 for a bad one) and the directory is always one level below
  * `<root>/forwards`: no input reaches a file outside the state root.
  */
-export function forwardStateDir(
-  root: string,
-  kubeContext: string,
-  namespace: string,
-): ForwardStateDir {
+export function forwardStateDir(root: string, location: ForwardStateLocation): ForwardStateDir {
+  const {kubeContext, namespace, release} = location
   validateNamespace(namespace)
+  validateReleaseName(release)
   const base = join(root, 'forwards')
-  const dir = join(base, forwardKey(kubeContext, namespace))
+  const dir = join(base, forwardKey(kubeContext, namespace, release))
   if (dirname(dir) !== base) throw new Error(`state dir ${dir} escapes ${base}`)
-  return new ForwardStateDir(dir, {kubeContext, namespace})
+  return new ForwardStateDir(dir, {kubeContext, namespace, release})
 }
 
 /** The state dir of a release's forwards and bridge records, under the default root. */
 export function releaseStateDir(target: ForwardStateLocation): ForwardStateDir {
-  return forwardStateDir(stateRoot(), target.kubeContext, target.namespace)
+  return forwardStateDir(stateRoot(), target)
 }
 
 /**
@@ -86,7 +85,7 @@ export function ensureStateDirWritable(
   env: NodeJS.ProcessEnv = process.env,
 ): void {
   const root = stateRoot(env)
-  const files = target ? forwardStateDir(root, target.kubeContext, target.namespace) : undefined
+  const files = target ? forwardStateDir(root, target) : undefined
   makeWritableDir(files?.dir ?? join(root, 'forwards'))
   files?.validate()
 }
@@ -158,7 +157,7 @@ export class ForwardStateDir {
   get stopCommand(): string {
     const where = this.location
     return where
-      ? `geniro-dev forward stop --kube-context ${where.kubeContext} -n ${where.namespace}`
+      ? `geniro-dev forward stop --kube-context ${where.kubeContext} -n ${where.namespace}${where.release === 'geniro' ? '' : ` --release ${where.release}`}`
       : 'geniro-dev forward stop'
   }
 

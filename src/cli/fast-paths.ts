@@ -69,19 +69,23 @@ export async function runFastPath(argv: readonly string[], env = process.env): P
 }
 
 async function forwardStatus(args: readonly string[], env: NodeJS.ProcessEnv): Promise<boolean> {
-  const parsed = parseFastArgs(args, {values: LOCATION_FLAGS, defaults: locationDefaults(env)})
+  const parsed = parseFastArgs(args, {
+    values: {...LOCATION_FLAGS, '--release': 'release'},
+    defaults: {...locationDefaults(env), release: env.GENIRO_DEV_RELEASE || 'geniro'},
+  })
   if (!parsed) return false
   const [{locateForwards, readForwardStatus}, {renderForwards}] = await Promise.all([
     import('../forward/status.js'),
     import('./render-forward.js'),
   ])
-  const {cluster, namespace, provider, kubeContext} = parsed.options
+  const {cluster, namespace, provider, kubeContext, release} = parsed.options
   try {
     // The names are checked as oclif's path checks them (exit 2), before any file is read.
     const report = readForwardStatus(
       locateForwards({
         cluster: cluster!,
         namespace: namespace!,
+        release: release!,
         provider: provider as 'kind' | 'minikube' | undefined,
         kubeContext,
       }),

@@ -1,3 +1,4 @@
+import {validateReleaseName} from './cluster.js'
 import {UsageError} from './errors.js'
 
 /** A directory name holds at most 255 bytes on the file systems a state dir lives on. */
@@ -26,16 +27,25 @@ export function validateKubeContext(name: string): string {
   return name
 }
 
+/** The release whose state dir keeps the name it had before releases had their own. */
+const DEFAULT_RELEASE = 'geniro'
+
 /**
- * A directory name for a context and namespace (contexts may hold `/` or `:`): a single
- * path segment, never `.` or `..`, given a validated namespace (it always holds `@`).
+ * A directory name for a context, namespace and Helm release (contexts may hold `/` or `:`):
+ * a single path segment, never `.` or `..`, given a validated namespace (it always holds `@`).
+ * The default release `geniro` keeps the name `<context>@<namespace>` of the versions before
+ * releases had their own directory, so a supervisor one of them started is still found; any
+ * other release gets `<context>@<namespace>@<release>` (a release is a DNS-1123 subdomain:
+ * no `/` or `@`, so no two targets share a name).
  */
-export function forwardKey(kubeContext: string, namespace: string): string {
-  const key = `${validateKubeContext(kubeContext).replaceAll(/[^\w.-]/g, '_')}@${namespace}`
+export function forwardKey(kubeContext: string, namespace: string, release: string): string {
+  validateReleaseName(release)
+  const base = `${validateKubeContext(kubeContext).replaceAll(/[^\w.-]/g, '_')}@${namespace}`
+  const key = release === DEFAULT_RELEASE ? base : `${base}@${release}`
   if (key.length > MAX_KEY_LENGTH) {
     throw new UsageError(
       `kube context "${kubeContext}" is too long`,
-      `a context and namespace name the forwards' state directory: together at most ${MAX_KEY_LENGTH - 1} characters`,
+      `a context and namespace name the forwards' state directory: together at most ${MAX_KEY_LENGTH - (key.length - base.length) - 1} characters (with release "${release}")`,
     )
   }
   return key

@@ -5,6 +5,7 @@ import {
   PROVIDERS,
   validateClusterName,
   validateNamespace,
+  validateReleaseName,
   type ProviderName,
 } from '../core/cluster.js'
 import type {ForwardStatus} from '../core/forward-plan.js'
@@ -18,12 +19,13 @@ export interface ForwardStatusReport {
 export interface ForwardLocation {
   cluster: string
   namespace: string
+  release: string
   provider?: ProviderName
   kubeContext?: string
 }
 
 /**
- * The state dir of a cluster's forwards, found without asking kind or minikube: the explicit
+ * The state dir of a release's forwards, found without asking kind or minikube: the explicit
  * context, else the provider's context name, else whichever provider's dir exists (kind's
  * first, as `up` prefers kind). The names are checked first, as every command checks them
  * (exit 2): none of them can lead outside the state dir.
@@ -34,10 +36,17 @@ export function locateForwards(
 ): ForwardStateDir {
   validateClusterName(where.cluster)
   validateNamespace(where.namespace)
-  if (where.kubeContext) return forwardStateDir(root, where.kubeContext, where.namespace)
+  validateReleaseName(where.release)
+  const {namespace, release} = where
+  if (where.kubeContext)
+    return forwardStateDir(root, {kubeContext: where.kubeContext, namespace, release})
   const providers = where.provider ? [where.provider] : PROVIDERS
   const dirs = providers.map((provider) =>
-    forwardStateDir(root, kubeContextFor(provider, where.cluster), where.namespace),
+    forwardStateDir(root, {
+      kubeContext: kubeContextFor(provider, where.cluster),
+      namespace,
+      release,
+    }),
   )
   return dirs.find((dir) => dir.exists()) ?? dirs[0]!
 }

@@ -418,7 +418,7 @@ async function dockerHostAddress(
 
 /** `down`: disconnects the Compose containers bridge mode attached, then forgets them. */
 export async function detachStep(
-  target: Pick<Target, 'kubeContext' | 'namespace'>,
+  target: Pick<Target, 'kubeContext' | 'namespace' | 'release'>,
   tools: Toolbox,
 ): Promise<Step> {
   const dir = releaseStateDir(target)

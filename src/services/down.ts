@@ -67,6 +67,8 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
         kubeContext,
         '--namespace',
         namespace,
+        '--release',
+        release,
       ],
       ...(supervisor ? {} : {skip: 'none running'}),
       run: async () => {

@@ -38,7 +38,11 @@ let files: ForwardStateDir
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'gdev-identity-'))
   root = join(dir, 'state')
-  files = forwardStateDir(root, 'kind-geniro-dev', 'geniro')
+  files = forwardStateDir(root, {
+    kubeContext: 'kind-geniro-dev',
+    namespace: 'geniro',
+    release: 'geniro',
+  })
   files.ensure()
 })
 
@@ -138,15 +142,25 @@ describe('process identity', () => {
 describe('forward state files', () => {
   it('refuses names that would lead outside the state root', () => {
     for (const where of [
-      {cluster: 'geniro-dev', namespace: '../../x'},
-      {cluster: '../x', namespace: 'geniro'},
-      {cluster: 'geniro-dev', namespace: 'geniro', kubeContext: '../../x'},
-      {cluster: 'geniro-dev', namespace: 'geniro', kubeContext: '/etc'},
-      {cluster: 'geniro-dev', namespace: ''},
+      {cluster: 'geniro-dev', namespace: '../../x', release: 'geniro'},
+      {cluster: '../x', namespace: 'geniro', release: 'geniro'},
+      {cluster: 'geniro-dev', namespace: 'geniro', release: 'geniro', kubeContext: '../../x'},
+      {cluster: 'geniro-dev', namespace: 'geniro', release: 'geniro', kubeContext: '/etc'},
+      {cluster: 'geniro-dev', namespace: '', release: 'geniro'},
+      {cluster: 'geniro-dev', namespace: 'geniro', release: '../x'},
+      {cluster: 'geniro-dev', namespace: 'geniro', release: 'a/b'},
     ])
       expect(() => locateForwards(where, root), JSON.stringify(where)).toThrowError(UsageError)
-    const located = locateForwards({cluster: 'geniro-dev', namespace: 'geniro'}, root)
+    const located = locateForwards(
+      {cluster: 'geniro-dev', namespace: 'geniro', release: 'geniro'},
+      root,
+    )
     expect(located.dir).toBe(join(root, 'forwards', 'kind-geniro-dev@geniro'))
+    const other = locateForwards(
+      {cluster: 'geniro-dev', namespace: 'geniro', release: 'beta'},
+      root,
+    )
+    expect(other.dir).toBe(join(root, 'forwards', 'kind-geniro-dev@geniro@beta'))
   })
 
   it('ignores a relative XDG_STATE_HOME and makes a relative GENIRO_DEV_STATE_DIR absolute', () => {
@@ -199,7 +213,7 @@ describe('forward state files', () => {
       /state directory .*blocker.* is not usable \(a file is in the way\)/,
     )
     expect(readFileSync(blocker, 'utf8')).toBe('not a directory')
-    const target = {kubeContext: 'kind-geniro-dev', namespace: 'geniro'}
+    const target = {kubeContext: 'kind-geniro-dev', namespace: 'geniro', release: 'geniro'}
     ensureStateDirWritable(target, {GENIRO_DEV_STATE_DIR: root})
     writeFileSync(files.portsFile, '{"api": 0}')
     expect(() => ensureStateDirWritable(target, {GENIRO_DEV_STATE_DIR: root})).toThrowError(
