@@ -146,19 +146,15 @@ describe('forward status|stop|logs with state that is not ours', () => {
     },
   )
 
+  /** `forward stop` beside a witness `sleep`: prints its exit code and whether the witness lived. */
+  const WITNESSED_STOP = `sleep 60 & W=$!; "${process.execPath}" "${BIN}" forward stop; echo "code=$?"; kill -0 $W && echo witness-alive; kill $W`
+
   it('a pidfile with pid 0 does not signal the caller’s own process group', async () => {
     write('supervisor.pid', {pid: 0})
     // A new session: the CLI and a witness `sleep` share a group, as under a shell.
-    const run = await runCollecting(
-      'setsid',
-      [
-        '--wait',
-        'sh',
-        '-c',
-        `sleep 60 & W=$!; "${process.execPath}" "${BIN}" forward stop; echo "code=$?"; kill -0 $W && echo witness-alive; kill $W`,
-      ],
-      {env: {...env(), PATH: '/usr/bin:/bin'}},
-    )
+    const run = await runCollecting('setsid', ['--wait', 'sh', '-c', WITNESSED_STOP], {
+      env: {...env(), PATH: '/usr/bin:/bin'},
+    })
     expect(run.stdout).toContain('code=0')
     expect(run.stdout).toContain('witness-alive')
   })
@@ -180,14 +176,7 @@ describe('forward status|stop|logs with state that is not ours', () => {
       // In its own pid namespace, a broken `kill(-1)` could only reach the witness.
       const run = await runCollecting(
         'unshare',
-        [
-          '--pid',
-          '--fork',
-          '--mount-proc',
-          'sh',
-          '-c',
-          `sleep 60 & W=$!; "${process.execPath}" "${BIN}" forward stop; echo "code=$?"; kill -0 $W && echo witness-alive; kill $W`,
-        ],
+        ['--pid', '--fork', '--mount-proc', 'sh', '-c', WITNESSED_STOP],
         {env: {...env(), PATH: '/usr/bin:/bin'}},
       )
       expect(run.stdout).toContain('code=0')
