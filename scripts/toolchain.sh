@@ -128,7 +128,7 @@ install_node24() {
 
 start=$SECONDS
 command -v unzip >/dev/null || apt_install unzip
-apt_install ca-certificates docker.io busybox-static iptables iproute2
+apt_install ca-certificates docker.io busybox-static iptables iproute2 procps
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_install postgresql
 install_layer "$HELM4_PKG" helm4
 install_layer "$HELM3_PKG" helm3
