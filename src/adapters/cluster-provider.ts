@@ -7,7 +7,7 @@ import type {ClusterSpec, ClusterState, ProviderName} from '../core/cluster.js'
 export interface ClusterProvider {
   readonly name: ProviderName
   /** The CLI answers `version`. */
-  installed(): Promise<boolean>
+  installed(signal?: AbortSignal): Promise<boolean>
   /** Exact-name match; never a prefix. */
   state(cluster: string, signal?: AbortSignal): Promise<ClusterState>
   /** The kube context the provider writes for the cluster. */

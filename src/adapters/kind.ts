@@ -71,12 +71,12 @@ export class Kind extends ToolAdapter implements ClusterProvider {
   }
 
   /** e.g. "kind v0.27.0 go1.24.4 linux/amd64". */
-  async version(): Promise<string> {
-    return (await this.run(['version'])).stdout.trim()
+  async version(signal?: AbortSignal): Promise<string> {
+    return (await this.run(['version'], {signal})).stdout.trim()
   }
 
-  installed(): Promise<boolean> {
-    return this.answers(() => this.version())
+  installed(signal?: AbortSignal): Promise<boolean> {
+    return this.answers(() => this.version(signal))
   }
 
   /** Cluster names, one per line on stdout ("No kind clusters found." goes to stderr). */

@@ -52,12 +52,12 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
   }
 
   /** e.g. "v1.34.0". */
-  async version(): Promise<string> {
-    return (await this.run(['version', '--short'])).stdout.trim()
+  async version(signal?: AbortSignal): Promise<string> {
+    return (await this.run(['version', '--short'], {signal})).stdout.trim()
   }
 
-  installed(): Promise<boolean> {
-    return this.answers(() => this.version())
+  installed(signal?: AbortSignal): Promise<boolean> {
+    return this.answers(() => this.version(signal))
   }
 
   /**

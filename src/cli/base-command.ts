@@ -2,13 +2,11 @@ import {Command, Errors, Flags} from '@oclif/core'
 import {
   GeniroError,
   InterruptedError,
+  STOP_SIGNALS,
   stopSignalOf,
   UsageError,
-  type StopSignal,
 } from '../core/errors.js'
 import {isDebug, reportError} from './error-output.js'
-
-const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 /**
  * What every geniro-dev command shares: `--json` (one result object on stdout and

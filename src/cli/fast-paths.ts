@@ -2,7 +2,7 @@
 // integrations) and parse a handful of flags; loading oclif would cost several times Node's
 // own start. Anything but the plain forms below (--help, --debug, a bad value, an unknown
 // flag) returns false, and oclif answers, owning help and usage errors.
-import {GeniroError} from '../core/errors.js'
+import {GeniroError, InterruptedError, STOP_SIGNALS, stopSignalOf} from '../core/errors.js'
 import {isDebug, reportError, writeJsonStdout} from './error-output.js'
 
 interface FastSpec {
@@ -115,10 +115,10 @@ async function status(args: readonly string[], env: NodeJS.ProcessEnv): Promise<
     import('../services/toolbox.js'),
     import('./render-status.js'),
   ])
+  // As in BaseCommand: each stop signal aborts the tools and exits 128 + its number.
   const abort = new AbortController()
-  const interrupt = () => abort.abort()
-  process.once('SIGINT', interrupt)
-  process.once('SIGTERM', interrupt)
+  const interrupt = (signal: NodeJS.Signals) => abort.abort(signal)
+  for (const signal of STOP_SIGNALS) process.once(signal, interrupt)
   const {cluster, namespace, provider, kubeContext, release} = parsed.options
   try {
     const result = await statusOf(
@@ -136,10 +136,12 @@ async function status(args: readonly string[], env: NodeJS.ProcessEnv): Promise<
     if (parsed.json) writeJsonStdout(result)
     else process.stdout.write(`${renderStatus(result)}\n`)
   } catch (error) {
-    process.exitCode = reportFastPathError(error as Error, parsed.json)
+    const signal = stopSignalOf(abort.signal.reason)
+    const stopped =
+      signal && (error instanceof InterruptedError ? error : new InterruptedError()).by(signal)
+    process.exitCode = reportFastPathError(stopped || (error as Error), parsed.json)
   } finally {
-    process.off('SIGINT', interrupt)
-    process.off('SIGTERM', interrupt)
+    for (const signal of STOP_SIGNALS) process.off(signal, interrupt)
   }
   return true
 }

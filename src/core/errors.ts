@@ -105,6 +105,7 @@ export class TimeoutError extends GeniroError {
 
 /** The signals that stop a command; each exits 128 + its number, as shells report them. */
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP'
+export const STOP_SIGNALS: readonly StopSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP']
 
 const SIGNAL_EXIT_CODE_NAMES: Record<StopSignal, ExitCodeName> = {
   SIGINT: 'interrupted',

@@ -80,7 +80,7 @@ export async function resolveTarget(
   validateTargetInput(input)
   const installed = Object.fromEntries(
     await Promise.all(
-      PROVIDERS.map(async (name) => [name, await tools.providers[name].installed()] as const),
+      PROVIDERS.map(async (name) => [name, await tools.providers[name].installed(signal)] as const),
     ),
   ) as Record<ProviderName, boolean>
   const candidates = input.provider ? [input.provider] : PROVIDERS.filter((name) => installed[name])

@@ -4,9 +4,12 @@
  * which signal it was (128 + its number). Fakes of kind, kubectl and helm; the real engine.
  */
 import {spawn} from 'node:child_process'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
-import {fakeLeftovers} from '../support/processes.js'
+import {fakeLeftovers, processesMentioning} from '../support/processes.js'
 import {BIN} from '../support/run-cli.js'
 
 let environments: FakeEnvironment[] = []
@@ -47,5 +50,37 @@ describe('a signal stops up cleanly, with its own exit code', () => {
     expect(code, stderr).toBe(expected)
     expect(stderr).not.toMatch(/\n\s+at /)
     expect(fakeLeftovers(environment.stateDir)).toEqual([])
+  })
+})
+
+describe('a signal stops the status fast path too', () => {
+  it.each([
+    ['SIGHUP', 129],
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s while a tool hangs: exit %i, the tool stopped', async (signal, expected) => {
+    // A kind that never answers: status waits on it, then the signal comes.
+    const bin = mkdtempSync(join(tmpdir(), 'gdev-hang-'))
+    const marker = `${process.pid}.${expected}`
+    writeFileSync(join(bin, 'kind'), `#!/bin/sh\nexec sleep ${marker}\n`, {mode: 0o755})
+    const child = spawn(process.execPath, [BIN, 'status'], {
+      env: {...process.env, PATH: `${bin}:/usr/bin:/bin`},
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const hanging = () => processesMentioning(`sleep ${marker}`).length > 0
+    const deadline = Date.now() + 15_000
+    while (!hanging() && Date.now() < deadline) await sleep(50)
+    expect(hanging()).toBe(true)
+    const killed = Date.now()
+    child.kill(signal)
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+    expect(code, stderr).toBe(expected)
+    // At once: the hanging tool is stopped, not waited out (its probe timeout is 15 s).
+    expect(Date.now() - killed).toBeLessThan(5_000)
+    expect(stderr).not.toMatch(/\n\s+at /)
+    await sleep(200)
+    expect(processesMentioning(`sleep ${marker}`)).toEqual([])
   })
 })
