@@ -3,7 +3,7 @@ import {openSync, closeSync, writeFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {fileURLToPath} from 'node:url'
 import type {ComposePort} from '../core/compose-model.js'
-import {GeniroError, ToolFailedError, UserError} from '../core/errors.js'
+import {GeniroError, InterruptedError, ToolFailedError, UserError} from '../core/errors.js'
 import {
   nextFreeCandidates,
   planForwards,
@@ -373,6 +373,8 @@ async function startSupervisor(
   await stopLocked(files)
   // Not yet recorded (it never got as far as its pidfile): our own child, known by its handle.
   if (exited === undefined) child.kill('SIGKILL')
+  // Ctrl-C while the tunnels start: stopped and cleaned up, an interruption, not a failure.
+  if (ctx.signal.aborted) throw new InterruptedError('interrupted while the forwards started')
   throw forwardFailure(ready.state, exited !== undefined ? lastStartFailure(files) : undefined)
 }
 
@@ -397,6 +399,7 @@ async function runInForeground(
   )
   if (!settled.ok) {
     await supervisor.stop()
+    if (ctx.signal.aborted) throw new InterruptedError('interrupted while the forwards started')
     throw forwardFailure(settled.state)
   }
   ready()

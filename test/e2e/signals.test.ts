@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {fakeLeftovers, processesMentioning} from '../support/processes.js'
-import {BIN} from '../support/run-cli.js'
+import {BIN, runCli} from '../support/run-cli.js'
 
 let environments: FakeEnvironment[] = []
 
@@ -82,5 +82,38 @@ describe('a signal stops the status fast path too', () => {
     expect(stderr).not.toMatch(/\n\s+at /)
     await sleep(200)
     expect(processesMentioning(`sleep ${marker}`)).toEqual([])
+  })
+})
+
+describe('Ctrl-C while the forwards start', () => {
+  it('stops the starting supervisor and its tunnels, and exits 130 as an interruption', async () => {
+    const environment = fakeEnvironment({
+      helm: 'helm4',
+      withMinikube: false,
+      dockerHost: inject('dockerHost'),
+    })
+    environments.push(environment)
+    expect((await runCli(['up', '--no-forward', '--json'], environment.env)).code).toBe(0)
+    // The API's pod is not running: its tunnel keeps failing and retrying, nothing gets ready.
+    environment.failRelease({component: 'api', reason: 'ContainerCreating'})
+    const child = spawn(process.execPath, [BIN, 'forward'], {
+      env: environment.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    const stateRoot = environment.env.GENIRO_DEV_STATE_DIR!
+    const starting = () => processesMentioning(stateRoot).length > 0
+    const deadline = Date.now() + 15_000
+    while (!starting() && Date.now() < deadline) await sleep(50)
+    expect(starting()).toBe(true)
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve))
+    expect(code, stderr).toBe(130)
+    expect(stderr).toContain('interrupted while the forwards started')
+    await sleep(200)
+    expect(processesMentioning(stateRoot).map((p) => p.cmdline)).toEqual([])
+    const status = await runCli(['forward', 'status', '--json'], environment.env)
+    expect(JSON.parse(status.stdout).supervisor.running).toBe(false)
   })
 })
