@@ -3,10 +3,11 @@
  * else COMPOSE_FILE, else compose.yaml (and friends) in the current directory or the nearest
  * parent, plus its override file; the project directory's `.env` under the environment.
  */
-import {readFile, stat} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import path from 'node:path'
 import {parseDotEnv, type ComposeEnvFile} from '../core/compose-model.js'
 import {UserError} from '../core/errors.js'
+import {readRegularFile} from './regular-file.js'
 
 type Env = Record<string, string | undefined>
 
@@ -125,7 +126,14 @@ async function composeFileVariable(cwd: string, env: Env): Promise<string[] | un
 
 async function requireFiles(files: string[], what: string): Promise<string[]> {
   for (const file of files) {
-    if (!(await isFile(file))) {
+    const info = await stat(file).catch(() => undefined)
+    if (info && !info.isFile()) {
+      throw new UserError(
+        `Compose file ${file} is not a regular file (a directory, FIFO or device)`,
+        'give the path of a Compose file (compose.yaml)',
+      )
+    }
+    if (!info) {
       throw new UserError(
         `Compose file ${file} not found (${what})`,
         'Check the path; without one, geniro-dev uses the compose.yaml of the current directory',
@@ -152,24 +160,21 @@ async function isFile(file: string): Promise<boolean> {
 }
 
 async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    throw new UserError(
-      `cannot read Compose file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'Check the file and its permissions',
-    )
-  }
+  const read = await readRegularFile(file, 'Compose file')
+  if (read.ok) return read.text
+  throw new UserError(
+    `cannot read Compose file ${file}: ${read.code ?? read.problem}`,
+    'Check the file and its permissions',
+  )
 }
 
+/** An optional file (`.env`, an `env_file`): undefined when missing; a FIFO never blocks. */
 async function readOptional(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw new UserError(
-      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-      'Check the file and its permissions',
-    )
-  }
+  const read = await readRegularFile(file, 'file')
+  if (read.ok) return read.text
+  if (read.problem === 'missing') return undefined
+  throw new UserError(
+    `cannot read ${file}: ${read.code ?? read.problem}`,
+    'Check the file and its permissions',
+  )
 }

@@ -1,38 +1,22 @@
 import {randomBytes} from 'node:crypto'
-import {readFile, rm, stat, writeFile} from 'node:fs/promises'
+import {rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {UserError} from '../core/errors.js'
 import {HelmYamlError, parseHelmYaml} from '../core/helm-yaml.js'
 import {isMap, type Values} from '../core/set-values.js'
 import {ensurePrivateDir, privateTempDir} from './private-dir.js'
-
-const MAX_VALUES_FILE_BYTES = 16 * 2 ** 20
+import {readRegularFile} from './regular-file.js'
 
 /** A values file the user named: it must exist and hold a YAML map, read as Helm reads it. */
 export async function readValuesFile(path: string): Promise<Values> {
-  // Only a regular file of a sane size: reading a FIFO or a device would block forever.
-  const info = await stat(path).catch(() => undefined)
-  if (info && !info.isFile()) {
-    throw new UserError(
-      `values file ${path} is not a regular file (a directory, FIFO or device)`,
-      'give -f/--values the path of a YAML file',
-    )
-  }
-  if (info && info.size > MAX_VALUES_FILE_BYTES) {
-    throw new UserError(
-      `values file ${path} is larger than ${MAX_VALUES_FILE_BYTES / 2 ** 20} MiB`,
-      'give -f/--values the path of a values file, not of a data dump',
-    )
-  }
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch {
+  const read = await readRegularFile(path, 'values file')
+  if (!read.ok) {
     throw new UserError(
       `values file ${path} does not exist or cannot be read`,
       'check the path given to -f/--values',
     )
   }
+  const text = read.text
   let parsed: unknown
   try {
     parsed = parseHelmYaml(text)

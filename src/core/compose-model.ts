@@ -494,7 +494,17 @@ function readComposeFile(file: {path: string; text: string}, env: Env): ComposeF
       'Fix the YAML of the Compose file',
     )
   }
-  const raw: unknown = document.toJS({maxAliasCount: 10_000})
+  let raw: unknown
+  try {
+    raw = document.toJS({maxAliasCount: 10_000})
+  } catch (error) {
+    // The yaml package refuses an alias bomb (a few lines expanding to billions of nodes).
+    if (!(error instanceof ReferenceError)) throw error
+    throw new UserError(
+      `${file.path}: ${error.message}`,
+      'a Compose file with that many aliases is a resource-exhaustion attack, not a stack: check where it came from',
+    )
+  }
   if (raw === null || raw === undefined) {
     throw new UserError(`${file.path}: empty compose file`, 'Define at least `services:`')
   }

@@ -1,0 +1,81 @@
+/**
+ * Compose files and their `.env` are read only when they are regular files: a FIFO would
+ * block the read forever, a directory is not "not found", and an alias bomb is a clean error.
+ * Real files, a real FIFO (mkfifo), real directories.
+ */
+import {execFileSync} from 'node:child_process'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {loadComposeSources, projectEnvironment} from '../../src/adapters/compose-files.js'
+import {composeModel} from '../../src/core/compose-model.js'
+import {UserError} from '../../src/core/errors.js'
+
+const COMPOSE = 'services:\n  db:\n    image: postgres\n    ports: ["5439:5432"]\n'
+
+async function refusal(run: Promise<unknown>): Promise<UserError> {
+  const started = Date.now()
+  const error = await run.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  expect(Date.now() - started).toBeLessThan(2_000)
+  expect(error).toBeInstanceOf(UserError)
+  return error as UserError
+}
+
+describe('Compose files that are not regular files', () => {
+  it('refuses a FIFO and a directory named as the Compose file, naming what they are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gdev-compose-files-'))
+    execFileSync('mkfifo', [join(dir, 'compose.fifo')])
+    mkdirSync(join(dir, 'compose.d'))
+    for (const name of ['compose.fifo', 'compose.d']) {
+      const error = await refusal(loadComposeSources({files: [name], cwd: dir, env: {}}))
+      expect(error.message).toBe(
+        `Compose file ${join(dir, name)} is not a regular file (a directory, FIFO or device)`,
+      )
+    }
+  })
+
+  it('does not block on a FIFO where the project’s .env would be', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gdev-compose-files-'))
+    writeFileSync(join(dir, 'compose.yaml'), COMPOSE)
+    execFileSync('mkfifo', [join(dir, '.env')])
+    const error = await refusal(projectEnvironment(dir, {}))
+    expect(error.message).toBe(
+      `file ${join(dir, '.env')} is not a regular file (a directory, FIFO or device)`,
+    )
+  })
+
+  it('reads a regular project with its .env', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gdev-compose-files-'))
+    writeFileSync(join(dir, 'compose.yaml'), COMPOSE)
+    writeFileSync(join(dir, '.env'), 'PGPORT=5439\n')
+    const sources = await loadComposeSources({files: [], cwd: dir, env: {}})
+    expect(sources.files.map((f) => f.path)).toEqual([join(dir, 'compose.yaml')])
+    expect(sources.env.PGPORT).toBe('5439')
+  })
+})
+
+describe('a Compose file that is an alias bomb', () => {
+  it('is a clean error naming the file, not an internal one', () => {
+    let text = 'x-a: &a [x, x, x, x, x, x, x, x, x, x]\n'
+    let previous = 'a'
+    for (let i = 0; i < 9; i++) {
+      text += `x-b${i}: &b${i} [${Array(10).fill(`*${previous}`).join(', ')}]\n`
+      previous = `b${i}`
+    }
+    text += 'services: {db: {image: postgres}}\n'
+    let error: unknown
+    try {
+      composeModel([{path: '/work/bomb/compose.yaml', text}], {env: {}, workingDir: '/work/bomb'})
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(UserError)
+    expect((error as UserError).message).toBe(
+      '/work/bomb/compose.yaml: Excessive alias count indicates a resource exhaustion attack',
+    )
+  })
+})
