@@ -3,7 +3,7 @@
  * name proves nothing (another kubeconfig file can define `kind-geniro-dev` pointing at a
  * remote server); its server's address does. Pure: the caller brings the addresses.
  */
-import {expandIpv6, isIPv4} from './host-address.js'
+import {isLoopbackHost} from './host-address.js'
 
 /** The host of an API server URL (`https://[::1]:6443` → `::1`), or undefined when it is not a URL. */
 export function apiServerHost(server: string): string | undefined {
@@ -14,17 +14,6 @@ export function apiServerHost(server: string): string | undefined {
   } catch {
     return undefined
   }
-}
-
-/** Loopback: 127.0.0.0/8, ::1 (also IPv4-mapped), and the localhost names. */
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true
-  if (isIPv4(host)) return host.split('.')[0] === '127'
-  const words = host.includes(':') ? expandIpv6(host) : undefined
-  if (!words) return false
-  const zeroPrefix = words.slice(0, 5).every((w) => w === 0)
-  if (zeroPrefix && words[5] === 0 && words[6] === 0 && words[7] === 1) return true // ::1
-  return zeroPrefix && words[5] === 0xffff && words[6]! >> 8 === 127 // ::ffff:127.x.y.z
 }
 
 /**

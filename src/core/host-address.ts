@@ -75,23 +75,41 @@ function isAddressOrHostName(address: string): boolean {
 const LOOPBACK_NAMES = new Set(['localhost', 'ip6-localhost', 'ip6-loopback'])
 
 function isLoopbackOrUnspecified(address: string): boolean {
+  return isLoopbackHost(address) || classify(address) === 'unspecified'
+}
+
+/**
+ * Loopback: the localhost names, 127.0.0.0/8, ::1 and IPv4-mapped ::ffff:127.x.y.z (brackets
+ * allowed). The one definition of "this machine itself" for host addresses and API servers.
+ */
+export function isLoopbackHost(address: string): boolean {
+  return classify(address) === 'loopback'
+}
+
+function classify(address: string): 'loopback' | 'unspecified' | undefined {
   const host = address.replace(/^\[(.*)\]$/, '$1').toLowerCase()
-  if (LOOPBACK_NAMES.has(host.replace(/\.$/, '')) || /\.localhost\.?$/.test(host)) return true
-  if (isIPv4(host)) return host.startsWith('127.') || host === '0.0.0.0'
-  const words = host.includes(':') ? expandIpv6(host) : undefined
-  if (words) {
-    const zeroPrefix = words.slice(0, 5).every((w) => w === 0)
-    if (zeroPrefix && words[5] === 0 && words[6] === 0 && (words[7] === 0 || words[7] === 1)) {
-      return true // :: and ::1
-    }
-    // IPv4-mapped (::ffff:a.b.c.d) loopback or unspecified.
-    return zeroPrefix && words[5] === 0xffff && (words[6]! >> 8 === 127 || words[6] === 0)
+  if (LOOPBACK_NAMES.has(host.replace(/\.$/, '')) || /\.localhost\.?$/.test(host)) return 'loopback'
+  if (isIPv4(host)) {
+    if (host.startsWith('127.')) return 'loopback'
+    return host === '0.0.0.0' ? 'unspecified' : undefined
   }
-  return false
+  const words = host.includes(':') ? expandIpv6(host) : undefined
+  if (!words) return undefined
+  const zeroPrefix = words.slice(0, 5).every((w) => w === 0)
+  if (zeroPrefix && words[5] === 0 && words[6] === 0) {
+    if (words[7] === 1) return 'loopback' // ::1
+    if (words[7] === 0) return 'unspecified' // ::
+  }
+  // IPv4-mapped (::ffff:a.b.c.d).
+  if (zeroPrefix && words[5] === 0xffff) {
+    if (words[6]! >> 8 === 127) return 'loopback'
+    if (words[6] === 0) return 'unspecified' // ::ffff:0.0.x.y
+  }
+  return undefined
 }
 
 /** The eight 16-bit words of an IPv6 address (an embedded IPv4 tail is converted). */
-export function expandIpv6(address: string): number[] | undefined {
+function expandIpv6(address: string): number[] | undefined {
   let text = address.replace(/%.*$/, '')
   const tail = /:(\d+\.\d+\.\d+\.\d+)$/.exec(text)
   if (tail) {

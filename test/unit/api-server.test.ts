@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
-import {apiServerHost, isLocalApiServer, isLoopbackHost} from '../../src/core/api-server.js'
+import {apiServerHost, isLocalApiServer} from '../../src/core/api-server.js'
+import {isLoopbackHost} from '../../src/core/host-address.js'
 
 describe('a context is the local cluster only when its API server is', () => {
   it.each([
