@@ -10,6 +10,7 @@ import {
   CHART_DIR,
   componentOf,
   containersOfPod,
+  containerSettings,
   type Container,
   type ContainerInPod,
   type K8sObject,
@@ -75,17 +76,16 @@ export function repositoryOf(image: string): string {
 }
 
 /** The env of a container as the app sees it: env entries and the keys of envFrom ConfigMaps. */
-function containerEnv(
-  container: Container,
-  configMaps: Map<string, Record<string, string>>,
-): Map<string, string | undefined> {
-  const env = new Map<string, string | undefined>()
-  for (const source of container.envFrom ?? []) {
-    const data = source.configMapRef ? configMaps.get(source.configMapRef.name) : undefined
-    for (const [name, value] of Object.entries(data ?? {})) env.set(name, value)
-  }
-  // A secretKeyRef's value is unknown here: undefined, but present.
-  for (const entry of container.env ?? []) env.set(entry.name, entry.value)
+/**
+ * The env of a container as the app sees it: its literal settings (ConfigMaps through envFrom,
+ * then env), plus each Secret-backed variable, present with a value unknown here.
+ */
+function containerEnv(objects: K8sObject[], container: Container): Map<string, string | undefined> {
+  const env = new Map<string, string | undefined>(
+    Object.entries(containerSettings(objects, container)),
+  )
+  for (const entry of container.env ?? [])
+    if (entry.value === undefined) env.set(entry.name, undefined)
   return env
 }
 
@@ -169,11 +169,6 @@ export function contractViolations(
   extraEnvNames: (component: string) => Set<string> = () => new Set(),
 ): string[] {
   const breaches: string[] = []
-  const configMaps = new Map(
-    objects
-      .filter((o) => o.kind === 'ConfigMap')
-      .map((o) => [o.metadata.name, (o.data ?? {}) as Record<string, string>]),
-  )
   // Several components may run one image (postgresql and its init Job): each repository maps to all of them.
   const byRepository = new Map<string, Array<[string, ContractComponent]>>()
   for (const entry of Object.entries(contract.components)) {
@@ -192,7 +187,7 @@ export function contractViolations(
       if (owners) breaches.push(...commandBreaches(id, container, inPod, spec, owners))
       if (!spec || container.name !== spec.container || inPod.init) continue
       breaches.push(
-        ...mainContainerBreaches(id, component, container, spec, configMaps, extraEnvNames),
+        ...mainContainerBreaches(id, component, container, spec, objects, extraEnvNames),
       )
     }
     if (!spec && object.kind !== 'Job' && object.kind !== 'Pod') {
@@ -267,11 +262,11 @@ function mainContainerBreaches(
   component: string,
   container: Container,
   spec: ContractComponent,
-  configMaps: Map<string, Record<string, string>>,
+  objects: K8sObject[],
   extraEnvNames: (component: string) => Set<string>,
 ): string[] {
   const breaches: string[] = []
-  const env = containerEnv(container, configMaps)
+  const env = containerEnv(objects, container)
   const extra = extraEnvNames(component)
   for (const [name, value] of env) {
     const rule = spec.env[name]
