@@ -125,8 +125,8 @@ export async function startForwards(
   ctx: ForwardContext,
   foreground = false,
 ): Promise<ForwardResult> {
+  // Both callers (forward, up) checked the state dir before anything changed.
   const files = releaseStateDir(target)
-  ensureStateDirWritable(target)
   const release = await files.lock(LOCK_TIMEOUT_MS)
   // Released once the forwards run: a foreground supervisor holds no lock until Ctrl-C, so
   // another `forward` meanwhile reports it instead of waiting for the lock.
@@ -194,7 +194,6 @@ export async function forwardStep(
   ctx: ForwardContext & {dryRun: boolean},
 ): Promise<{step: Step; result: () => ForwardResult | undefined}> {
   const files = releaseStateDir(target)
-  if (!ctx.dryRun) ensureStateDirWritable(target)
   const running = files.liveSupervisor()
   if (!running && !ctx.dryRun) {
     const planned = planForwards({
