@@ -18,29 +18,31 @@ Called once, from validate.yaml.
 */}}
 {{- define "geniro.validate" -}}
 {{- $v := .Values -}}
-{{- /* Keys of the earlier Bitnami-based layout: name the new key. */ -}}
-{{- $legacy := dict
-  "postgresql.auth" "use secrets.postgresPassword, postgresql.username and <component>.database"
-  "postgresql.primary" "use postgresql.persistence, postgresql.resources and postgresql.podSecurityContext"
-  "postgresql.architecture" "the chart runs one PostgreSQL; use externalPostgresql for HA"
-  "redis.architecture" "the chart runs one Valkey; use externalRedis for replication"
-  "redis.auth" "use secrets.redisPassword (or externalRedis.existingSecret)"
-  "redis.master" "use redis.persistence, redis.resources and redis.podSecurityContext"
-  "redis.replica" "the chart runs one Valkey; use externalRedis for replication"
+{{- /*
+Removed keys fail the render naming what replaces them: those of the earlier Bitnami-based
+layout, and those of chart 0.3.x that configured what the pinned application does not do.
+*/ -}}
+{{- $removals := list
+  (dict "when" "with the Bitnami-based layout" "see" "Migrating from the Bitnami-based layout" "keys" (dict
+    "postgresql.auth" "use secrets.postgresPassword, postgresql.username and <component>.database"
+    "postgresql.primary" "use postgresql.persistence, postgresql.resources and postgresql.podSecurityContext"
+    "postgresql.architecture" "the chart runs one PostgreSQL; use externalPostgresql for HA"
+    "redis.architecture" "the chart runs one Valkey; use externalRedis for replication"
+    "redis.auth" "use secrets.redisPassword (or externalRedis.existingSecret)"
+    "redis.master" "use redis.persistence, redis.resources and redis.podSecurityContext"
+    "redis.replica" "the chart runs one Valkey; use externalRedis for replication"
+  ))
+  (dict "when" "in chart 0.4.0" "see" "Upgrading" "keys" (dict
+    "api.migrations.enabled" "API 1.17.2 applies its migrations itself at boot; use api.migrations.runAtBoot"
+    "api.migrations.command" "API 1.17.2 has no migration command in its image; it migrates itself at boot (api.migrations.runAtBoot)"
+    "daytona.runner.tokenKey" "the runner token has its own key, daytona-runner-token; set secrets.daytonaRunnerToken (or that key in existingSecret)"
+  ))
 -}}
-{{- range $path, $hint := $legacy -}}
+{{- range $removal := $removals -}}
+{{- range $path, $hint := $removal.keys -}}
 {{- if include "geniro.valueSet" (dict "values" $v "path" $path) -}}
-{{- fail (printf "values: %s was removed with the Bitnami-based layout: %s (see \"Migrating from the Bitnami-based layout\" in the chart README)" $path $hint) -}}
+{{- fail (printf "values: %s was removed %s: %s (see %q in the chart README)" $path $removal.when $hint $removal.see) -}}
 {{- end -}}
-{{- end -}}
-{{- /* Keys of chart 0.3.x that configured what the pinned application does not do. */ -}}
-{{- $removed := dict
-  "api.migrations.enabled" "API 1.17.2 applies its migrations itself at boot; use api.migrations.runAtBoot"
-  "api.migrations.command" "API 1.17.2 has no migration command in its image; it migrates itself at boot (api.migrations.runAtBoot)"
--}}
-{{- range $path, $hint := $removed -}}
-{{- if include "geniro.valueSet" (dict "values" $v "path" $path) -}}
-{{- fail (printf "values: %s was removed in chart 0.4.0: %s (see \"Upgrading\" in the chart README)" $path $hint) -}}
 {{- end -}}
 {{- end -}}
 {{- if and $v.api.enabled (eq $v.api.config.authProvider "zitadel") (not $v.api.config.zitadel.url) -}}
@@ -111,9 +113,6 @@ Called once, from validate.yaml.
 {{- fail "values: daytona.enabled needs daytona.api.enabled" -}}
 {{- end -}}
 {{- /* Daytona (v0.149.0): values its API would reject, or silently ignore, at run time. */ -}}
-{{- if and (kindIs "map" $v.daytona.runner) (hasKey $v.daytona.runner "tokenKey") -}}
-{{- fail "values: daytona.runner.tokenKey was removed: the runner token now has its own key, daytona-runner-token; set secrets.daytonaRunnerToken (or that key in existingSecret) and drop daytona.runner.tokenKey" -}}
-{{- end -}}
 {{- if $v.daytona.enabled -}}
 {{- if and (not $v.redis.enabled) (not $v.externalRedis.enabled) -}}
 {{- fail "values: Daytona needs Redis (its API does not start without REDIS_HOST); enable redis or externalRedis" -}}
