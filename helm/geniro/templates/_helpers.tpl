@@ -292,6 +292,16 @@ postgres-password
 {{- end -}}
 {{- end -}}
 
+{{/*
+A postgresql:// connection URL for a consumer's database, the password taken from
+$(POSTGRES_PASSWORD), which the kubelet expands from an env entry of that name defined before
+it (the password lands unencoded, so it must be URL-safe).
+  (dict "context" $ "database" "litellm" "query" "sslmode=disable")
+*/}}
+{{- define "geniro.postgresql.url" -}}
+{{- printf "postgresql://%s:$(POSTGRES_PASSWORD)@%s:%v/%s?%s" (include "geniro.postgresql.username" .context | urlquery) (include "geniro.postgresql.host" .context) (include "geniro.postgresql.port" .context) (.database | urlquery) .query -}}
+{{- end -}}
+
 {{/* POSTGRES_* environment of a consumer: (dict "context" $ "database" "geniro"). */}}
 {{- define "geniro.postgresql.env" -}}
 - name: POSTGRES_HOST

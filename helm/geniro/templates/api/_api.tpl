@@ -37,7 +37,7 @@ sslmode=no-verify in a connection URL, which the driver reads over the separate 
   value: {{ eq $mode "verify-full" | quote }}
 {{- if eq $mode "require" }}
 - name: POSTGRES_URL
-  value: {{ printf "postgresql://%s:$(POSTGRES_PASSWORD)@%s:%v/%s?sslmode=no-verify" (include "geniro.postgresql.username" . | urlquery) (include "geniro.postgresql.host" .) (include "geniro.postgresql.port" .) (include "geniro.api.database" . | urlquery) | quote }}
+  value: {{ include "geniro.postgresql.url" (dict "context" . "database" (include "geniro.api.database" .) "query" "sslmode=no-verify") | quote }}
 {{- end }}
 {{- with include "geniro.postgresql.caFile" . }}
 - name: NODE_EXTRA_CA_CERTS

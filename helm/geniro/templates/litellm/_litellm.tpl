@@ -28,11 +28,7 @@ secrets.providerKeys plus every os.environ/NAME in litellm.models (sorted, uniqu
 {{- $names | uniq | sortAlpha | toJson -}}
 {{- end -}}
 
-{{/*
-DATABASE_URL without the password: $(POSTGRES_PASSWORD) is expanded by the kubelet from the
-env entry of that name, which must come first. The password lands in the URL unencoded, so
-it must be URL-safe (no @ : / ? # % or spaces).
-*/}}
+{{/* LiteLLM's DATABASE_URL (the password by reference, see geniro.postgresql.url). */}}
 {{- define "geniro.litellm.databaseUrl" -}}
-{{- printf "postgresql://%s:$(POSTGRES_PASSWORD)@%s:%v/%s?%s" (include "geniro.postgresql.username" . | urlquery) (include "geniro.postgresql.host" .) (include "geniro.postgresql.port" .) (.Values.litellm.database | urlquery) (include "geniro.litellm.databaseQuery" .) -}}
+{{- include "geniro.postgresql.url" (dict "context" . "database" .Values.litellm.database "query" (include "geniro.litellm.databaseQuery" .)) -}}
 {{- end -}}
