@@ -1,9 +1,9 @@
 import {Command, Errors, Flags} from '@oclif/core'
 import {
+  afterStopSignal,
   GeniroError,
   InterruptedError,
   STOP_SIGNALS,
-  stopSignalOf,
   UsageError,
 } from '../core/errors.js'
 import {isDebug, reportError} from './error-output.js'
@@ -65,9 +65,10 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
     if (error instanceof Errors.ExitError) throw error
-    let known = toKnownError(error, this.abort.signal.aborted)
-    const signal = stopSignalOf(this.abort.signal.reason)
-    if (signal && known instanceof InterruptedError) known = known.by(signal)
+    const known = toKnownError(
+      afterStopSignal(error, this.abort.signal) as Error,
+      this.abort.signal.aborted,
+    )
     process.exitCode = reportError(error, known, {
       json: this.jsonEnabled(),
       debug: isDebug(this.argv),

@@ -2,7 +2,7 @@
 // integrations) and parse a handful of flags; loading oclif would cost several times Node's
 // own start. Anything but the plain forms below (--help, --debug, a bad value, an unknown
 // flag) returns false, and oclif answers, owning help and usage errors.
-import {GeniroError, InterruptedError, STOP_SIGNALS, stopSignalOf} from '../core/errors.js'
+import {afterStopSignal, GeniroError, STOP_SIGNALS} from '../core/errors.js'
 import {isDebug, reportError, writeJsonStdout} from './error-output.js'
 
 interface FastSpec {
@@ -136,10 +136,10 @@ async function status(args: readonly string[], env: NodeJS.ProcessEnv): Promise<
     if (parsed.json) writeJsonStdout(result)
     else process.stdout.write(`${renderStatus(result)}\n`)
   } catch (error) {
-    const signal = stopSignalOf(abort.signal.reason)
-    const stopped =
-      signal && (error instanceof InterruptedError ? error : new InterruptedError()).by(signal)
-    process.exitCode = reportFastPathError(stopped || (error as Error), parsed.json)
+    process.exitCode = reportFastPathError(
+      afterStopSignal(error, abort.signal) as Error,
+      parsed.json,
+    )
   } finally {
     for (const signal of STOP_SIGNALS) process.off(signal, interrupt)
   }

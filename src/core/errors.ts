@@ -130,8 +130,20 @@ export class InterruptedError extends GeniroError {
 }
 
 /** The signal an AbortController was aborted with (its reason), if it was one of ours. */
-export function stopSignalOf(reason: unknown): StopSignal | undefined {
+function stopSignalOf(reason: unknown): StopSignal | undefined {
   return reason === 'SIGINT' || reason === 'SIGTERM' || reason === 'SIGHUP' ? reason : undefined
+}
+
+/**
+ * What a command reports for `error` once `abort` may have fired: after a stop signal, an
+ * interruption (or anything that is not a GeniroError, which the abort caused) becomes the
+ * interruption by that signal, so the exit code says which one; any other error stays.
+ */
+export function afterStopSignal(error: unknown, abort: AbortSignal): unknown {
+  const signal = abort.aborted ? stopSignalOf(abort.reason) : undefined
+  if (!signal) return error
+  if (error instanceof InterruptedError) return error.by(signal)
+  return error instanceof GeniroError ? error : new InterruptedError().by(signal)
 }
 
 export function formatDuration(ms: number): string {
