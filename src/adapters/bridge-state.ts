@@ -4,7 +4,7 @@
 import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {BridgeRoute} from '../core/bridge-values.js'
-import {readJson, writeJsonAtomic, type ForwardStateDir} from './forward-state.js'
+import {allStateDirs, readJson, writeJsonAtomic, type ForwardStateDir} from './forward-state.js'
 
 /** How pods reach each bridged Compose service, as the last `bridge` run established it. */
 export interface RouteRecord {
@@ -63,4 +63,33 @@ export function readAttachments(dir: ForwardStateDir): Attachment[] {
 
 export async function forgetAttachments(dir: ForwardStateDir): Promise<void> {
   await rm(join(dir.dir, ATTACHMENTS_FILE), {force: true})
+}
+
+/**
+ * The other state dirs (any context, namespace or release) that record `attachment`: a
+ * Compose container two releases bridge to stays attached until the last of them is down.
+ */
+export function attachmentHolders(
+  attachment: Attachment,
+  except: readonly ForwardStateDir[],
+): ForwardStateDir[] {
+  const excluded = new Set(except.map((dir) => dir.dir))
+  return allStateDirs().filter(
+    (dir) =>
+      !excluded.has(dir.dir) &&
+      readAttachmentsLeniently(dir).some(
+        (a) => a.network === attachment.network && a.container === attachment.container,
+      ),
+  )
+}
+
+/** Another release's damaged record counts as holding nothing; its own `down` reports it. */
+function readAttachmentsLeniently(dir: ForwardStateDir): Attachment[] {
+  try {
+    return readAttachments(dir).filter(
+      (a) => typeof a?.network === 'string' && typeof a?.container === 'string',
+    )
+  } catch {
+    return []
+  }
 }

@@ -5,6 +5,7 @@ import {
   mkdirSync,
   openSync,
   closeSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -16,7 +17,7 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {SupervisorState} from '../core/forward-plan.js'
 import {UserError} from '../core/errors.js'
 import {validateNamespace, validateReleaseName} from '../core/cluster.js'
-import {forwardKey} from '../core/forward-key.js'
+import {forwardKey, parseForwardKey} from '../core/forward-key.js'
 import {
   identityOf,
   isValidPid,
@@ -67,6 +68,37 @@ export function forwardStateDir(root: string, location: ForwardStateLocation): F
   const dir = join(base, forwardKey(kubeContext, namespace, release))
   if (dirname(dir) !== base) throw new Error(`state dir ${dir} escapes ${base}`)
   return new ForwardStateDir(dir, {kubeContext, namespace, release})
+}
+
+/** Every state dir under `root` (any context), e.g. to see who else records an attachment. */
+export function allStateDirs(root: string = stateRoot()): ForwardStateDir[] {
+  const base = join(root, 'forwards')
+  return listDir(base).map((name) => new ForwardStateDir(join(base, name)))
+}
+
+/** The state dirs of every namespace and release of one kube context (its cluster is going). */
+export function contextStateDirs(
+  kubeContext: string,
+  root: string = stateRoot(),
+): ForwardStateDir[] {
+  const base = join(root, 'forwards')
+  return listDir(base).flatMap((name) => {
+    const where = parseForwardKey(name, kubeContext)
+    if (!where) return []
+    try {
+      return [forwardStateDir(root, {kubeContext, ...where})]
+    } catch {
+      return [] // Not a name geniro-dev writes: not ours to remove.
+    }
+  })
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort()
+  } catch {
+    return [] // No state yet.
+  }
 }
 
 /** The state dir of a release's forwards and bridge records, under the default root. */

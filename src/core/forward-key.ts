@@ -40,7 +40,7 @@ const DEFAULT_RELEASE = 'geniro'
  */
 export function forwardKey(kubeContext: string, namespace: string, release: string): string {
   validateReleaseName(release)
-  const base = `${validateKubeContext(kubeContext).replaceAll(/[^\w.-]/g, '_')}@${namespace}`
+  const base = `${contextKeyPart(kubeContext)}@${namespace}`
   const key = release === DEFAULT_RELEASE ? base : `${base}@${release}`
   if (key.length > MAX_KEY_LENGTH) {
     throw new UsageError(
@@ -49,4 +49,23 @@ export function forwardKey(kubeContext: string, namespace: string, release: stri
     )
   }
   return key
+}
+
+/** A kube context as the first part of its state directories' names. */
+function contextKeyPart(kubeContext: string): string {
+  return validateKubeContext(kubeContext).replaceAll(/[^\w.-]/g, '_')
+}
+
+/**
+ * The namespace and release a state directory name holds, when it is one of `kubeContext`'s
+ * (the inverse of forwardKey for that context); undefined for any other name.
+ */
+export function parseForwardKey(
+  key: string,
+  kubeContext: string,
+): {namespace: string; release: string} | undefined {
+  const [context, namespace, release, ...rest] = key.split('@')
+  if (context !== contextKeyPart(kubeContext) || !namespace || rest.length > 0) return undefined
+  if (release === '') return undefined
+  return {namespace, release: release ?? DEFAULT_RELEASE}
 }

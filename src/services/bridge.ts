@@ -3,12 +3,13 @@ import {readdir, readFile, stat} from 'node:fs/promises'
 import {isAbsolute, join, resolve} from 'node:path'
 import type {Compose} from '../adapters/compose.js'
 import {
+  attachmentHolders,
   forgetAttachments,
   readAttachments,
   recordAttachment,
   recordRoutes,
 } from '../adapters/bridge-state.js'
-import {releaseStateDir} from '../adapters/forward-state.js'
+import {releaseStateDir, type ForwardStateDir} from '../adapters/forward-state.js'
 import {Postgres} from '../adapters/postgres.js'
 import {
   planBridgeDatabases,
@@ -365,8 +366,14 @@ export async function resolveRoute(
     timeoutSeconds: PROBE_TIMEOUT_SECONDS,
     signal: ctx.signal,
   })
-  if (attached.connected === 'connected') {
-    recordAttachment(releaseStateDir(target), {network, container})
+  // Ours when we connected it, or shared when another release's bridge did (it stays until
+  // the last release that records it is down); a container the user attached is never ours.
+  const ours = releaseStateDir(target)
+  if (
+    attached.connected === 'connected' ||
+    attachmentHolders({network, container}, [ours]).length > 0
+  ) {
+    recordAttachment(ours, {network, container})
   }
   return {
     host: attached.address,
@@ -416,26 +423,41 @@ async function dockerHostAddress(
   return (await docker.isDesktop()) ? 'host.docker.internal' : gateway()
 }
 
-/** `down`: disconnects the Compose containers bridge mode attached, then forgets them. */
-export async function detachStep(
-  target: Pick<Target, 'kubeContext' | 'namespace' | 'release'>,
+/**
+ * `down`: disconnects the Compose containers bridge mode attached for the state dirs being
+ * torn down (the release's, or with --delete-cluster every release's of the cluster), then
+ * forgets them. A container another release still records stays attached.
+ */
+export function detachStep(
+  dirs: readonly ForwardStateDir[],
   tools: Toolbox,
-): Promise<Step> {
-  const dir = releaseStateDir(target)
-  const attachments = readAttachments(dir)
-  const [first] = attachments
+): Step & {detaches: boolean} {
+  const recorded = dirs.flatMap((dir) => readAttachments(dir))
+  const unique = recorded.filter(
+    (a, i) =>
+      recorded.findIndex((b) => b.network === a.network && b.container === a.container) === i,
+  )
+  const detach = unique.filter((a) => attachmentHolders(a, dirs).length === 0)
+  const [first] = detach
+  const names = detach.map((a) => `"${a.container}"`).join(', ')
+  const kept = unique.length - detach.length
   return {
+    detaches: first !== undefined,
     title: first
-      ? `Disconnect Compose container${attachments.length > 1 ? 's' : ''} ${attachments.map((a) => `"${a.container}"`).join(', ')} from Docker network "${first.network}"`
-      : 'Disconnect the Compose container bridge mode attached',
+      ? `Disconnect Compose container${detach.length > 1 ? 's' : ''} ${names} from Docker network "${first.network}"`
+      : kept > 0
+        ? `Keep Compose container${kept > 1 ? 's' : ''} attached: another release bridges to ${kept > 1 ? 'them' : 'it'}`
+        : 'Disconnect the Compose container bridge mode attached',
     ...(first
       ? {command: ['docker', 'network', 'disconnect', first.network, first.container]}
-      : {skip: 'none attached'}),
+      : kept > 0
+        ? {}
+        : {skip: 'none attached'}),
     run: async (signal) => {
-      for (const attachment of attachments) {
+      for (const attachment of detach) {
         await tools.docker.disconnectNetwork(attachment.network, attachment.container, signal)
       }
-      await forgetAttachments(dir)
+      for (const dir of dirs) await forgetAttachments(dir)
     },
   }
 }

@@ -5,7 +5,13 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
-import {releaseStateDir, StaleStateError, type ProcessIdentity} from '../adapters/forward-state.js'
+import {
+  contextStateDirs,
+  releaseStateDir,
+  StaleStateError,
+  type ForwardStateDir,
+  type ForwardStateLocation,
+} from '../adapters/forward-state.js'
 import {forgetRoutes} from '../adapters/bridge-state.js'
 import {detachStep} from './bridge.js'
 import {stopSupervisor} from './forward.js'
@@ -48,17 +54,17 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
   }
 
   const forwards = releaseStateDir(target)
-  // A damaged record is no reason to keep a release: stopSupervisor cleans it, signalling nothing.
-  let supervisor: ProcessIdentity | 'stale' | undefined
-  try {
-    supervisor = forwards.readSupervisor()
-  } catch (error) {
-    if (!(error instanceof StaleStateError)) throw error
-    supervisor = 'stale'
-  }
+  // With --delete-cluster every release's forwards and records on that cluster go with it.
+  const dirs = input.deleteCluster
+    ? unique([forwards, ...contextStateDirs(kubeContext)])
+    : [forwards]
+  const running = dirs.filter(hasSupervisor)
+  const othersRunning = running.some((dir) => dir !== forwards)
   const steps: Step[] = [
     {
-      title: 'Stop the port-forwards',
+      title: othersRunning
+        ? `Stop the port-forwards of every release on the cluster (${running.map((dir) => describeLocation(dir.location!)).join(', ')})`
+        : 'Stop the port-forwards',
       command: [
         'geniro-dev',
         'forward',
@@ -70,25 +76,25 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
         '--release',
         release,
       ],
-      ...(supervisor ? {} : {skip: 'none running'}),
+      ...(running.length > 0 ? {} : {skip: 'none running'}),
       run: async () => {
-        await stopSupervisor(forwards)
+        for (const dir of running) await stopSupervisor(dir)
       },
     },
   ]
-  const running = target.state === 'running' || !target.managed
-  const existing = running
+  const reachable = target.state === 'running' || !target.managed
+  const existing = reachable
     ? await tools.helm.release(release, namespace, kubeContext, signal)
     : undefined
   steps.push({
     title: `Uninstall release "${release}" from namespace "${namespace}"`,
     command: tools.helm.uninstallArgs(release, namespace, kubeContext),
-    ...(existing ? {} : {skip: running ? 'not installed' : `the cluster is ${target.state}`}),
+    ...(existing ? {} : {skip: reachable ? 'not installed' : `the cluster is ${target.state}`}),
     run: async (stepSignal) => {
       await tools.helm.uninstall(release, namespace, kubeContext, stepSignal)
     },
   })
-  const detach = await detachStep(target, tools)
+  const detach = detachStep(dirs, tools)
   steps.push(detach)
   if (input.deleteCluster) {
     steps.push({
@@ -97,21 +103,39 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
       ...(target.state === 'absent' ? {skip: 'no such cluster'} : {}),
       run: async (stepSignal) => {
         await provider.delete(cluster, stepSignal)
-        // The ports --next-free kept belong to this cluster and go with it.
-        forwards.remove()
       },
     })
   }
   const result: DownResult = {
     ...summarizeTarget(target, input.dryRun, describeSteps(steps)),
-    forwardsStopped: Boolean(supervisor),
-    composeDetached: !detach.skip,
+    forwardsStopped: running.length > 0,
+    composeDetached: detach.detaches,
     releaseRemoved: Boolean(existing),
     clusterDeleted: input.deleteCluster && target.state !== 'absent',
   }
   if (!input.dryRun) {
     await runSteps(steps, {silent: ctx.silent}, signal)
-    await forgetRoutes(forwards)
+    for (const dir of dirs) await forgetRoutes(dir)
+    // The ports --next-free kept belong to the cluster and go with it (also when it was gone).
+    if (input.deleteCluster) for (const dir of dirs) dir.remove()
   }
   return result
+}
+
+/** Whether a state dir names a supervisor; a damaged record counts (stopSupervisor cleans it). */
+function hasSupervisor(dir: ForwardStateDir): boolean {
+  try {
+    return dir.readSupervisor() !== undefined
+  } catch (error) {
+    if (!(error instanceof StaleStateError)) throw error
+    return true
+  }
+}
+
+function unique(dirs: ForwardStateDir[]): ForwardStateDir[] {
+  return dirs.filter((dir, i) => dirs.findIndex((other) => other.dir === dir.dir) === i)
+}
+
+function describeLocation(where: ForwardStateLocation): string {
+  return `${where.namespace}/${where.release}`
 }

@@ -270,27 +270,31 @@ describe('geniro-dev forward', () => {
     }
   })
 
-  it('--foreground runs attached and cleans up completely on Ctrl-C', async () => {
-    const child = spawn(process.execPath, [BIN, 'forward', '--foreground', '--only', 'api'], {
-      env: {...environment.env},
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let stderr = ''
-    child.stderr.on('data', (chunk) => (stderr += chunk.toString()))
-    await waitFor(() => stderr.includes('Ctrl-C stops'), 30_000, 'the foreground forwards')
-    const status = await statusJson()
-    expect(status.supervisor).toEqual({pid: child.pid, running: true})
-    // Running, it holds no start lock: a second start reports it at once.
-    const second = await forwardJson(['--only', 'api', '--timeout', '5s'])
-    expect(second).toMatchObject({alreadyRunning: true, supervisor: {pid: child.pid}})
-    expect(await ask(status.forwards[0].localPort, 'fg')).toBe('pong fg')
-    const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
-    child.kill('SIGINT')
-    expect(await exited).toBe(0)
-    expect(tunnels()).toEqual([])
-    expect(
-      processesMentioning(environment.dir).filter((p) => p.cmdline.includes('port-forward')),
-    ).toEqual([])
-    expect(await statusJson()).toEqual({supervisor: {pid: null, running: false}, forwards: []})
-  })
+  // SIGHUP is a closed terminal, SIGTERM a process manager: each cleans up as Ctrl-C does.
+  it.each(['SIGINT', 'SIGHUP', 'SIGTERM'] as const)(
+    '--foreground runs attached and cleans up completely on %s',
+    async (signal) => {
+      const child = spawn(process.execPath, [BIN, 'forward', '--foreground', '--only', 'api'], {
+        env: {...environment.env},
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk) => (stderr += chunk.toString()))
+      await waitFor(() => stderr.includes('Ctrl-C stops'), 30_000, 'the foreground forwards')
+      const status = await statusJson()
+      expect(status.supervisor).toEqual({pid: child.pid, running: true})
+      // Running, it holds no start lock: a second start reports it at once.
+      const second = await forwardJson(['--only', 'api', '--timeout', '5s'])
+      expect(second).toMatchObject({alreadyRunning: true, supervisor: {pid: child.pid}})
+      expect(await ask(status.forwards[0].localPort, 'fg')).toBe('pong fg')
+      const exited = new Promise<number | null>((resolve) => child.once('close', resolve))
+      child.kill(signal)
+      expect(await exited).toBe(0)
+      expect(tunnels()).toEqual([])
+      expect(
+        processesMentioning(environment.dir).filter((p) => p.cmdline.includes('port-forward')),
+      ).toEqual([])
+      expect(await statusJson()).toEqual({supervisor: {pid: null, running: false}, forwards: []})
+    },
+  )
 })

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {UsageError} from '../../src/core/errors.js'
-import {forwardKey, validateKubeContext} from '../../src/core/forward-key.js'
+import {forwardKey, parseForwardKey, validateKubeContext} from '../../src/core/forward-key.js'
 
 describe('validateKubeContext', () => {
   it.each([
@@ -80,5 +80,30 @@ describe('forwardKey', () => {
     expect(() => forwardKey('c'.repeat(192), 'n'.repeat(63), 'geniro')).toThrowError(/too long/)
     expect(forwardKey('c'.repeat(184), 'n'.repeat(63), 'alpha')).toHaveLength(254)
     expect(() => forwardKey('c'.repeat(186), 'n'.repeat(63), 'alpha')).toThrowError(/too long/)
+  })
+})
+
+describe('parseForwardKey', () => {
+  it('reads back the namespace and release of every key forwardKey makes for a context', () => {
+    for (const [context, namespace, release] of [
+      ['kind-geniro-dev', 'geniro', 'geniro'],
+      ['kind-geniro-dev', 'team-a', 'beta'],
+      ['admin@k3s', 'default', 'alpha'],
+      ['arn:aws:eks:eu-west-1:1:cluster/dev', 'geniro', 'geniro'],
+    ] as const) {
+      expect(parseForwardKey(forwardKey(context, namespace, release), context)).toEqual({
+        namespace,
+        release,
+      })
+    }
+  })
+
+  it('answers nothing for another context’s keys or names forwardKey never makes', () => {
+    expect(parseForwardKey('kind-other@geniro', 'kind-geniro-dev')).toBeUndefined()
+    expect(parseForwardKey('kind-geniro-dev-2@geniro', 'kind-geniro-dev')).toBeUndefined()
+    expect(parseForwardKey('kind-geniro-dev', 'kind-geniro-dev')).toBeUndefined()
+    expect(parseForwardKey('kind-geniro-dev@', 'kind-geniro-dev')).toBeUndefined()
+    expect(parseForwardKey('kind-geniro-dev@ns@', 'kind-geniro-dev')).toBeUndefined()
+    expect(parseForwardKey('kind-geniro-dev@ns@a@b', 'kind-geniro-dev')).toBeUndefined()
   })
 })
