@@ -241,6 +241,7 @@ describe('values.schema.json catches typical mistakes before anything is applied
     ['a bad enum (NodePort is never offered)', {web: {service: {type: 'NodePort'}}}, /type/],
     ['an unknown top-level key', {apii: {enabled: true}}, /apii/],
     ['a string where a boolean belongs', {redis: {enabled: 'yes'}}, /enabled/],
+    ['a global default of the wrong type', {global: {tolerations: {key: 'x'}}}, /tolerations/],
   ])('rejects %s', async (_what, values, names) => {
     const stderr = await renderFailure({values})
     expect(stderr).toMatch(/schema/)

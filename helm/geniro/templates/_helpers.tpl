@@ -53,13 +53,18 @@ app.kubernetes.io/part-of: geniro
 {{- end }}
 {{- end -}}
 
-{{/* metadata.name, labels and commonAnnotations of a component's resource. */}}
+{{/*
+metadata.name, labels and annotations of a component's resource: commonAnnotations, merged
+as maps with the resource's own (.annotations, e.g. a Service's), whose keys win, so a key set
+at both levels appears once.
+*/}}
 {{- define "geniro.metadata" -}}
 name: {{ default (include "geniro.componentName" .) .name }}
 namespace: {{ .context.Release.Namespace | quote }}
 labels:
   {{- include "geniro.labels" . | nindent 2 }}
-{{- with .context.Values.commonAnnotations }}
+{{- /* mergeOverwrite writes into its first argument: a copy, never the values themselves. */}}
+{{- with mergeOverwrite (deepCopy (.context.Values.commonAnnotations | default dict)) (.annotations | default dict) }}
 annotations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
@@ -112,6 +117,39 @@ the chart's appVersion for resources without an image (secrets, network policies
 {{- end -}}
 {{- end -}}
 
+{{/*
+The port each component's container listens on, as JSON (component → port): the port its
+Service targets and its NetworkPolicy opens. Workloads and networkpolicy.yaml read it here,
+never a copy. The API, the Daytona API and the runner listen on their Service port; the others
+on their image's port, which their Service maps (Keycloak's 80 to 8080, the Daytona proxy's 80
+to 4000; web.command starts Vite on 4173). "qdrant-grpc" is Qdrant's second port.
+*/}}
+{{- define "geniro.containerPorts" -}}
+{{- $v := .Values -}}
+{{- dict
+  "web" 4173
+  "api" $v.api.service.port
+  "litellm" 4000
+  "keycloak" 8080
+  "postgresql" 5432
+  "redis" 6379
+  "qdrant" 6333
+  "qdrant-grpc" 6334
+  "daytona-api" $v.daytona.api.service.port
+  "daytona-runner" $v.daytona.runner.service.port
+  "daytona-proxy" 4000
+  | toJson -}}
+{{- end -}}
+
+{{/* One component's container port (see geniro.containerPorts): (dict "context" $ "component" "redis"). */}}
+{{- define "geniro.containerPort" -}}
+{{- $ports := include "geniro.containerPorts" .context | fromJson -}}
+{{- if not (hasKey $ports .component) -}}
+{{- fail (printf "geniro.containerPort: no port for component %q" .component) -}}
+{{- end -}}
+{{- int (get $ports .component) -}}
+{{- end -}}
+
 {{/* The container fields that come from an image block. */}}
 {{- define "geniro.containerImage" -}}
 image: {{ include "geniro.image" . | quote }}
@@ -127,33 +165,59 @@ imagePullPolicy: {{ .image.pullPolicy }}
 {{- end -}}
 
 {{/*
-Pod-level fields every component shares: service account (no token unless asked), pull
-secrets, security context, placement and grace period.
-  (dict "context" $ "values" .Values.api)
+Image pull secrets (global.imagePullSecrets) of every pod, the `helm test` pod included.
 */}}
-{{- define "geniro.podSpecCommon" -}}
-serviceAccountName: {{ include "geniro.serviceAccountName" .context }}
-automountServiceAccountToken: {{ .context.Values.serviceAccount.automountToken }}
-{{- with .context.Values.global.imagePullSecrets }}
+{{- define "geniro.imagePullSecrets" -}}
+{{- with .Values.global.imagePullSecrets }}
 imagePullSecrets:
   {{- range . }}
   - name: {{ . }}
   {{- end }}
 {{- end }}
+{{- end -}}
+
+{{/*
+A pod's placement: each of nodeSelector, tolerations and affinity from the component's values
+(.values) when set there, else from global.*. A component's setting replaces the global one
+whole, never merges into it: a pod placed on dedicated nodes (the Daytona runner) must not
+also inherit the constraints meant for every other pod.
+  (dict "context" $ "values" .Values.api)
+*/}}
+{{- define "geniro.podPlacement" -}}
+{{- $global := .context.Values.global -}}
+{{- range $field := list "nodeSelector" "tolerations" "affinity" }}
+{{- with get $.values $field | default (get $global $field) }}
+{{ $field }}:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Pod-level fields every component shares: service account (no token unless asked), pull
+secrets, security context, grace period and placement.
+  (dict "context" $ "values" .Values.api)
+*/}}
+{{- define "geniro.podSpecCommon" -}}
+serviceAccountName: {{ include "geniro.serviceAccountName" .context }}
+automountServiceAccountToken: {{ .context.Values.serviceAccount.automountToken }}
+{{- include "geniro.imagePullSecrets" .context }}
 securityContext:
   {{- toYaml .values.podSecurityContext | nindent 2 }}
 terminationGracePeriodSeconds: {{ .values.terminationGracePeriodSeconds }}
-{{- with .values.nodeSelector }}
-nodeSelector:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .values.tolerations }}
-tolerations:
-  {{- toYaml . | nindent 2 }}
-{{- end }}
-{{- with .values.affinity }}
-affinity:
-  {{- toYaml . | nindent 2 }}
+{{- include "geniro.podPlacement" . }}
+{{- end -}}
+
+{{/*
+A pod's extra labels or annotations (field "podLabels" or "podAnnotations"): global.<field>
+merged with the component's own (.values), whose keys win.
+  (dict "context" $ "values" .Values.api "field" "podLabels")
+*/}}
+{{- define "geniro.podExtras" -}}
+{{- $global := get .context.Values.global .field | default dict -}}
+{{- $own := get .values .field | default dict -}}
+{{- with merge (deepCopy $own) $global }}
+{{- toYaml . }}
 {{- end }}
 {{- end -}}
 
@@ -163,18 +227,20 @@ The pod template's metadata: selector labels, extra pod labels, and annotations
   (dict "context" $ "component" "api" "values" .Values.api "checksums" (dict "config" "…"))
 */}}
 {{- define "geniro.podMetadata" -}}
+{{- $labels := include "geniro.podExtras" (merge (dict "field" "podLabels") .) -}}
+{{- $annotations := include "geniro.podExtras" (merge (dict "field" "podAnnotations") .) -}}
 labels:
   {{- include "geniro.labels" . | nindent 2 }}
-  {{- with .values.podLabels }}
-  {{- toYaml . | nindent 2 }}
+  {{- with $labels }}
+  {{- . | nindent 2 }}
   {{- end }}
-{{- if or .checksums .values.podAnnotations }}
+{{- if or .checksums $annotations }}
 annotations:
   {{- range $name, $sum := .checksums }}
   checksum/{{ $name }}: {{ $sum | quote }}
   {{- end }}
-  {{- with .values.podAnnotations }}
-  {{- toYaml . | nindent 2 }}
+  {{- with $annotations }}
+  {{- . | nindent 2 }}
   {{- end }}
 {{- end }}
 {{- end -}}
@@ -185,18 +251,31 @@ annotations:
 {{- end -}}
 
 {{/*
-A probe from its values (enabled, timings) and its handler (httpGet, exec, tcpSocket).
-  (dict "probe" .Values.api.probes.liveness "handler" (dict "httpGet" (dict "path" "/health/check" "port" "http")))
-Renders nothing when the probe is disabled.
+A container's startupProbe, livenessProbe and readinessProbe, each from the component's probes
+values (enabled and timings; startup only where the values have one) and the handler it
+checks (httpGet, exec, tcpSocket); readinessHandler, when given, replaces the handler for
+readiness. Renders nothing for a disabled probe; each probe starts on a new line, indented by
+`indent` (the container's own indentation).
+  (dict "probes" .Values.api.probes "handler" (dict "httpGet" (dict "path" "/health/check" "port" "http")) "indent" 10)
 */}}
+{{- define "geniro.probes" -}}
+{{- range $kind := list "startup" "liveness" "readiness" -}}
+{{- $probe := get $.probes $kind -}}
+{{- if and $probe $probe.enabled -}}
+{{- $handler := ternary (default $.handler $.readinessHandler) $.handler (eq $kind "readiness") -}}
+{{- printf "%sProbe:" $kind | nindent (int $.indent) -}}
+{{- include "geniro.probe" (dict "probe" $probe "handler" $handler) | nindent (add $.indent 2 | int) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The body of one probe: its handler, then its timings. */}}
 {{- define "geniro.probe" -}}
-{{- if .probe.enabled -}}
 {{- toYaml .handler }}
 initialDelaySeconds: {{ .probe.initialDelaySeconds }}
 periodSeconds: {{ .probe.periodSeconds }}
 timeoutSeconds: {{ .probe.timeoutSeconds }}
 failureThreshold: {{ .probe.failureThreshold }}
-{{- end -}}
 {{- end -}}
 
 {{/* The one Secret of sensitive values: existingSecret, or the chart's own. */}}
@@ -220,6 +299,34 @@ failureThreshold: {{ .probe.failureThreshold }}
     secretKeyRef:
       name: {{ .secret }}
       key: {{ .key }}
+{{- end -}}
+
+{{/*
+An env entry with the credential of a service others consume (postgresql, redis, qdrant,
+litellm): from external<Service>.existingSecret and its key while the external service
+replaces the in-cluster one and names a Secret, else from the chart's Secret.
+  (dict "context" $ "service" "postgresql" "name" "POSTGRES_PASSWORD")
+*/}}
+{{- define "geniro.credentialEnv" -}}
+{{- $v := .context.Values -}}
+{{- /* service: (external block, its key field, the key in the chart's Secret) */ -}}
+{{- $ref := get (dict
+  "postgresql" (list "externalPostgresql" "existingSecretPasswordKey" "postgres-password")
+  "redis" (list "externalRedis" "existingSecretPasswordKey" "redis-password")
+  "qdrant" (list "externalQdrant" "existingSecretApiKeyKey" "qdrant-api-key")
+  "litellm" (list "externalLitellm" "existingSecretMasterKeyKey" "litellm-master-key")
+) .service -}}
+{{- if not $ref -}}
+{{- fail (printf "geniro.credentialEnv: unknown service %q" .service) -}}
+{{- end -}}
+{{- $external := index $v (index $ref 0) -}}
+{{- $secret := include "geniro.secretName" .context -}}
+{{- $key := index $ref 2 -}}
+{{- if and (not (index $v .service).enabled) $external.existingSecret -}}
+{{- $secret = $external.existingSecret -}}
+{{- $key = index $external (index $ref 1) -}}
+{{- end -}}
+{{- include "geniro.secretEnv" (dict "name" .name "secret" $secret "key" $key) -}}
 {{- end -}}
 
 {{/* ---------------------------------------------------------------- PostgreSQL */}}
@@ -275,23 +382,6 @@ there is none to mount (no externalPostgresql.caSecret, or the connection does n
 {{- end -}}
 {{- end -}}
 
-{{/* Secret and key of the PostgreSQL password. */}}
-{{- define "geniro.postgresql.passwordSecret" -}}
-{{- if and (not .Values.postgresql.enabled) .Values.externalPostgresql.existingSecret -}}
-{{- .Values.externalPostgresql.existingSecret -}}
-{{- else -}}
-{{- include "geniro.secretName" . -}}
-{{- end -}}
-{{- end -}}
-
-{{- define "geniro.postgresql.passwordKey" -}}
-{{- if and (not .Values.postgresql.enabled) .Values.externalPostgresql.existingSecret -}}
-{{- .Values.externalPostgresql.existingSecretPasswordKey -}}
-{{- else -}}
-postgres-password
-{{- end -}}
-{{- end -}}
-
 {{/*
 A postgresql:// connection URL for a consumer's database, the password taken from
 $(POSTGRES_PASSWORD), which the kubelet expands from an env entry of that name defined before
@@ -312,7 +402,7 @@ it (the password lands unencoded, so it must be URL-safe).
   value: {{ include "geniro.postgresql.username" .context | quote }}
 - name: POSTGRES_DATABASE
   value: {{ .database | quote }}
-{{ include "geniro.secretEnv" (dict "name" "POSTGRES_PASSWORD" "secret" (include "geniro.postgresql.passwordSecret" .context) "key" (include "geniro.postgresql.passwordKey" .context)) }}
+{{ include "geniro.credentialEnv" (dict "context" .context "service" "postgresql" "name" "POSTGRES_PASSWORD") }}
 {{- end -}}
 
 {{/*
@@ -345,20 +435,29 @@ nothing (migrations included) races the database's start or its creation.
     {{- end }}
     - name: PGCONNECT_TIMEOUT
       value: "5"
-    {{- include "geniro.secretEnv" (dict "name" "PGPASSWORD" "secret" (include "geniro.postgresql.passwordSecret" .context) "key" (include "geniro.postgresql.passwordKey" .context)) | nindent 4 }}
-  resources:
-    requests:
-      cpu: 10m
-      memory: 16Mi
-    limits:
-      cpu: 100m
-      memory: 64Mi
-  securityContext:
-    {{- include "geniro.restrictedContainerSecurityContext" . | nindent 4 }}
+    {{- include "geniro.credentialEnv" (dict "context" .context "service" "postgresql" "name" "PGPASSWORD") | nindent 4 }}
+  {{- include "geniro.waitingContainerBasics" . | nindent 2 }}
   {{- with include "geniro.postgresql.caVolumeMount" .context }}
   volumeMounts:
     {{- . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+{{/*
+Small resources and the restricted security context of the chart's helper init containers
+that only wait for something or copy files (wait-for-database, Daytona's wait-for-oidc and
+copy-dashboard).
+*/}}
+{{- define "geniro.waitingContainerBasics" -}}
+resources:
+  requests:
+    cpu: 10m
+    memory: 16Mi
+  limits:
+    cpu: 100m
+    memory: 64Mi
+securityContext:
+  {{- include "geniro.restrictedContainerSecurityContext" . | nindent 2 }}
 {{- end -}}
 
 {{/* The restricted container security context of the chart's own helper containers. */}}
@@ -402,25 +501,9 @@ above 0 is the path: redis://host:port/N.
 
 {{/* REDIS_PASSWORD from its Secret, then REDIS_URL built from it (order matters). */}}
 {{- define "geniro.redis.env" -}}
-{{ include "geniro.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" (include "geniro.redis.passwordSecret" .) "key" (include "geniro.redis.passwordKey" .)) }}
+{{ include "geniro.credentialEnv" (dict "context" . "service" "redis" "name" "REDIS_PASSWORD") }}
 - name: REDIS_URL
   value: {{ include "geniro.redis.url" . | quote }}
-{{- end -}}
-
-{{- define "geniro.redis.passwordSecret" -}}
-{{- if and (not .Values.redis.enabled) .Values.externalRedis.existingSecret -}}
-{{- .Values.externalRedis.existingSecret -}}
-{{- else -}}
-{{- include "geniro.secretName" . -}}
-{{- end -}}
-{{- end -}}
-
-{{- define "geniro.redis.passwordKey" -}}
-{{- if and (not .Values.redis.enabled) .Values.externalRedis.existingSecret -}}
-{{- .Values.externalRedis.existingSecretPasswordKey -}}
-{{- else -}}
-redis-password
-{{- end -}}
 {{- end -}}
 
 {{/* ---------------------------------------------------------------- Qdrant */}}
@@ -433,22 +516,6 @@ redis-password
 {{- end -}}
 {{- end -}}
 
-{{- define "geniro.qdrant.apiKeySecret" -}}
-{{- if and (not .Values.qdrant.enabled) .Values.externalQdrant.existingSecret -}}
-{{- .Values.externalQdrant.existingSecret -}}
-{{- else -}}
-{{- include "geniro.secretName" . -}}
-{{- end -}}
-{{- end -}}
-
-{{- define "geniro.qdrant.apiKeyKey" -}}
-{{- if and (not .Values.qdrant.enabled) .Values.externalQdrant.existingSecret -}}
-{{- .Values.externalQdrant.existingSecretApiKeyKey -}}
-{{- else -}}
-qdrant-api-key
-{{- end -}}
-{{- end -}}
-
 {{/* ---------------------------------------------------------------- LiteLLM */}}
 
 {{- define "geniro.litellm.url" -}}
@@ -456,22 +523,6 @@ qdrant-api-key
 {{- printf "http://%s:%v" (include "geniro.componentName" (dict "context" . "component" "litellm")) .Values.litellm.service.port -}}
 {{- else -}}
 {{- .Values.externalLitellm.url -}}
-{{- end -}}
-{{- end -}}
-
-{{- define "geniro.litellm.masterKeySecret" -}}
-{{- if and (not .Values.litellm.enabled) .Values.externalLitellm.existingSecret -}}
-{{- .Values.externalLitellm.existingSecret -}}
-{{- else -}}
-{{- include "geniro.secretName" . -}}
-{{- end -}}
-{{- end -}}
-
-{{- define "geniro.litellm.masterKeyKey" -}}
-{{- if and (not .Values.litellm.enabled) .Values.externalLitellm.existingSecret -}}
-{{- .Values.externalLitellm.existingSecretMasterKeyKey -}}
-{{- else -}}
-litellm-master-key
 {{- end -}}
 {{- end -}}
 
@@ -531,13 +582,7 @@ extraPaths: list of (dict "path" "/api" "pathType" "Prefix" "service" "<name>" "
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
-  {{- include "geniro.metadata" . | nindent 2 }}
-  {{- with .ingress.annotations }}
-  {{- if not $.context.Values.commonAnnotations }}
-  annotations:
-  {{- end }}
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+  {{- include "geniro.metadata" (merge (dict "annotations" .ingress.annotations) .) | nindent 2 }}
 spec:
   {{- with .ingress.className }}
   ingressClassName: {{ . }}
@@ -578,13 +623,7 @@ A ClusterIP (or LoadBalancer) Service. NodePort is never offered.
 apiVersion: v1
 kind: Service
 metadata:
-  {{- include "geniro.metadata" . | nindent 2 }}
-  {{- with .service.annotations }}
-  {{- if not $.context.Values.commonAnnotations }}
-  annotations:
-  {{- end }}
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
+  {{- include "geniro.metadata" (merge (dict "annotations" .service.annotations) .) | nindent 2 }}
 spec:
   type: {{ .service.type }}
   {{- with .headless }}
@@ -619,7 +658,36 @@ spec:
 {{- end }}
 {{- end -}}
 
-{{/* A PersistentVolumeClaim template or emptyDir source for a data service. */}}
+{{/*
+The claim template of a data service's StatefulSet, from its persistence values, when
+persistence is on (nothing otherwise: the pod mounts an emptyDir of that name instead).
+  (dict "context" $ "component" "redis" "values" .Values.redis "volume" "data")
+*/}}
+{{- define "geniro.volumeClaimTemplates" -}}
+{{- $persistence := .values.persistence -}}
+{{- if $persistence.enabled -}}
+volumeClaimTemplates:
+  - metadata:
+      name: {{ .volume }}
+      labels:
+        {{- include "geniro.selectorLabels" . | nindent 8 }}
+      {{- with $persistence.annotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      accessModes:
+        {{- toYaml $persistence.accessModes | nindent 8 }}
+      {{- with include "geniro.storageClass" (dict "context" .context "persistence" $persistence) | trim }}
+      {{- . | nindent 6 }}
+      {{- end }}
+      resources:
+        requests:
+          storage: {{ $persistence.size | quote }}
+{{- end -}}
+{{- end -}}
+
+{{/* The storageClassName of a claim: its own storageClass, else global.storageClass. */}}
 {{- define "geniro.storageClass" -}}
 {{- $class := default .context.Values.global.storageClass .persistence.storageClass -}}
 {{- if eq $class "-" }}

@@ -3,11 +3,6 @@ Helpers of the Daytona components (api, runner, proxy). The URL the Geniro API u
 (geniro.daytona.apiUrl) lives in _helpers.tpl; everything else Daytona needs is here.
 */}}
 
-{{/* The proxy's container port (its PROXY_PORT); its Service maps service.port to it. */}}
-{{- define "geniro.daytona.proxy.containerPort" -}}
-4000
-{{- end -}}
-
 {{/* In-cluster URL of the proxy: the Daytona API hands `<it>/toolbox` to SDK clients. */}}
 {{- define "geniro.daytona.proxy.internalUrl" -}}
 {{- printf "http://%s:%v" (include "geniro.componentName" (dict "context" . "component" "daytona-proxy")) .Values.daytona.proxy.service.port -}}
@@ -92,24 +87,8 @@ OIDC only for the browser login of private previews; it contacts no issuer at st
 {{/* REDIS_PASSWORD from its Secret, only when the Redis has a password (else nothing). */}}
 {{- define "geniro.daytona.redis.passwordEnv" -}}
 {{- if include "geniro.daytona.redis.auth" . -}}
-{{- include "geniro.secretEnv" (dict "name" "REDIS_PASSWORD" "secret" (include "geniro.redis.passwordSecret" .) "key" (include "geniro.redis.passwordKey" .)) -}}
+{{- include "geniro.credentialEnv" (dict "context" . "service" "redis" "name" "REDIS_PASSWORD") -}}
 {{- end -}}
-{{- end -}}
-
-{{/*
-Small resources and the restricted security context of the Daytona API's helper init
-containers (they only copy files or poll a URL).
-*/}}
-{{- define "geniro.daytona.initContainerBasics" -}}
-resources:
-  requests:
-    cpu: 10m
-    memory: 16Mi
-  limits:
-    cpu: 100m
-    memory: 64Mi
-securityContext:
-  {{- include "geniro.restrictedContainerSecurityContext" . | nindent 2 }}
 {{- end -}}
 
 {{/*

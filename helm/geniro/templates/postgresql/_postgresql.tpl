@@ -69,7 +69,7 @@ spec:
           value: postgres
         - name: PGCONNECT_TIMEOUT
           value: "5"
-        {{- include "geniro.secretEnv" (dict "name" "PGPASSWORD" "secret" (include "geniro.postgresql.passwordSecret" .) "key" (include "geniro.postgresql.passwordKey" .)) | nindent 8 }}
+        {{- include "geniro.credentialEnv" (dict "context" . "service" "postgresql" "name" "PGPASSWORD") | nindent 8 }}
       resources:
         requests:
           cpu: 10m
