@@ -1,5 +1,6 @@
 import {readdir, readFile, readlink} from 'node:fs/promises'
 import {createServer} from 'node:net'
+import getPort from 'get-port'
 import type {PortHolder} from '../core/doctor.js'
 import {describeHolder, parseProcNetTcp} from '../core/proc-net.js'
 
@@ -16,6 +17,21 @@ export async function addressesInUse(port: number): Promise<string[]> {
     if (!(await canBind(host, port))) taken.push(host)
   }
   return taken
+}
+
+/**
+ * The first of `candidates`, in order, that get-port finds free on every local address,
+ * skipping `exclude` (ports geniro-dev knows are spoken for though nothing binds them yet:
+ * Compose's declared ports, ports just chosen); undefined when none is. get-port falls back
+ * to a random port when none of the list is free: that is no answer here.
+ */
+export async function firstFreePort(
+  candidates: readonly number[],
+  exclude: Iterable<number>,
+): Promise<number | undefined> {
+  const skipped = new Set(exclude)
+  const port = await getPort({port: candidates, exclude: skipped})
+  return candidates.includes(port) && !skipped.has(port) ? port : undefined
 }
 
 function canBind(host: string, port: number): Promise<boolean> {

@@ -31,6 +31,8 @@ export interface PostgresOptions {
 export interface DatabaseInfo {
   name: string
   owner: string
+  /** COMMENT ON DATABASE; null when none. */
+  comment: string | null
 }
 
 export interface RolePrivileges {
@@ -100,15 +102,26 @@ export class Postgres {
 
   async databasesWithOwners(): Promise<DatabaseInfo[]> {
     return this.query<DatabaseInfo>(
-      'SELECT datname AS name, pg_get_userbyid(datdba) AS owner FROM pg_database ORDER BY datname',
+      `SELECT datname AS name, pg_get_userbyid(datdba) AS owner,
+              shobj_description(oid, 'pg_database') AS comment
+         FROM pg_database ORDER BY datname`,
       [],
       'list databases',
     )
   }
 
   async roleExists(name: string): Promise<boolean> {
-    const rows = await this.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name], 'read roles')
-    return rows.length > 0
+    return (await this.role(name)) !== undefined
+  }
+
+  /** A role and its COMMENT ON ROLE (null when none); undefined when there is no such role. */
+  async role(name: string): Promise<{comment: string | null} | undefined> {
+    const [row] = await this.query<{comment: string | null}>(
+      `SELECT shobj_description(oid, 'pg_authid') AS comment FROM pg_roles WHERE rolname = $1`,
+      [name],
+      'read roles',
+    )
+    return row
   }
 
   /** What the admin user may do, to refuse before changing anything. */
@@ -151,59 +164,65 @@ export class Postgres {
   }
 
   /**
-   * A LOGIN role with that password. An existing role that already logs in with it is left
-   * alone (nothing is written); otherwise its password (and LOGIN) is set.
+   * A new LOGIN role with that password and comment, in one transaction: a role without its
+   * comment never exists. One created meanwhile by someone else is refused, not adopted.
    */
-  async ensureRole(
-    name: string,
-    password: string,
-  ): Promise<'created' | 'unchanged' | 'password-set'> {
+  async createRole(name: string, password: string, comment: string): Promise<void> {
     const pg = await loadPg()
+    const role = pg.escapeIdentifier(name)
     const secret = passwordLiteral(password, pg.escapeLiteral)
-    if (!(await this.roleExists(name))) {
-      try {
-        await this.query(
-          `CREATE ROLE ${pg.escapeIdentifier(name)} WITH LOGIN PASSWORD ${secret}`,
-          [],
-          `create role ${name}`,
-        )
-        return 'created'
-      } catch (error) {
-        // Another run created it meanwhile: fall through to the password check.
-        if (!(error instanceof PostgresError && error.sqlState === SQLSTATE.duplicateObject))
-          throw error
-      }
+    try {
+      // One simple-protocol query with two statements runs as one implicit transaction.
+      await this.query(
+        `CREATE ROLE ${role} WITH LOGIN PASSWORD ${secret}; COMMENT ON ROLE ${role} IS ${pg.escapeLiteral(comment)}`,
+        [],
+        `create role ${name}`,
+      )
+    } catch (error) {
+      if (error instanceof PostgresError && error.sqlState === SQLSTATE.duplicateObject)
+        throw createdMeanwhile('role', name, this.address)
+      throw error
     }
-    if (await this.canLogin({user: name, password})) return 'unchanged'
+  }
+
+  /** Sets the password (and LOGIN) of a role the caller proved is its own. */
+  async setRolePassword(name: string, password: string): Promise<void> {
+    const pg = await loadPg()
     await this.query(
-      `ALTER ROLE ${pg.escapeIdentifier(name)} WITH LOGIN PASSWORD ${secret}`,
+      `ALTER ROLE ${pg.escapeIdentifier(name)} WITH LOGIN PASSWORD ${passwordLiteral(password, pg.escapeLiteral)}`,
       [],
       `set the password of role ${name}`,
     )
-    return 'password-set'
   }
 
-  /** A database owned by `owner`; an existing one is left as it is (its owner is the caller's check). */
-  async ensureDatabase(name: string, owner: string): Promise<'created' | 'unchanged'> {
+  /**
+   * A new database owned by `owner`, then its comment (CREATE DATABASE cannot run inside a
+   * transaction; the caller treats its own role's unmarked database as an interrupted run).
+   * One created meanwhile by someone else is refused, not adopted.
+   */
+  async createDatabase(name: string, owner: string, comment: string): Promise<void> {
     const pg = await loadPg()
-    const exists = await this.query(
-      'SELECT 1 FROM pg_database WHERE datname = $1',
-      [name],
-      'read databases',
-    )
-    if (exists.length > 0) return 'unchanged'
     try {
       await this.query(
         `CREATE DATABASE ${pg.escapeIdentifier(name)} OWNER ${pg.escapeIdentifier(owner)}`,
         [],
         `create database ${name}`,
       )
-      return 'created'
     } catch (error) {
       if (error instanceof PostgresError && error.sqlState === SQLSTATE.duplicateDatabase)
-        return 'unchanged'
+        throw createdMeanwhile('database', name, this.address)
       throw error
     }
+    await this.commentOnDatabase(name, comment)
+  }
+
+  async commentOnDatabase(name: string, comment: string): Promise<void> {
+    const pg = await loadPg()
+    await this.query(
+      `COMMENT ON DATABASE ${pg.escapeIdentifier(name)} IS ${pg.escapeLiteral(comment)}`,
+      [],
+      `mark database ${name}`,
+    )
   }
 
   /** An extension inside `database`, created as the admin user (most need a superuser). */
@@ -389,6 +408,13 @@ function errorCode(error: unknown): string | undefined {
   // Node reports a refused connection to a name with several addresses as an AggregateError.
   const inner = (error as {errors?: unknown[]}).errors
   return Array.isArray(inner) && inner.length > 0 ? errorCode(inner[0]) : undefined
+}
+
+function createdMeanwhile(kind: 'role' | 'database', name: string, at: string): UserError {
+  return new UserError(
+    `the ${kind} ${name} appeared at ${at} while geniro-dev was about to create it`,
+    'another bridge run or the Compose stack created it; run the command again to see whose it is',
+  )
 }
 
 function missingExtension(extension: string, at: string): UserError {

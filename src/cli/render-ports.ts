@@ -18,6 +18,10 @@ export function renderPorts(report: PortsReport): string {
   lines.push('', 'Bound now:')
   if (report.bound.length === 0) lines.push('  none of these ports')
   for (const b of report.bound) lines.push(`  ${String(b.port).padEnd(6)} ${b.holder}`)
+  if (report.declared.length > 0) {
+    lines.push('', 'Declared in Compose files, not bound now:')
+    for (const d of report.declared) lines.push(`  ${String(d.port).padEnd(6)} ${d.holder}`)
+  }
   if (report.bridge.length > 0) {
     lines.push('', 'Bridge mode (how pods reach the shared Compose services):')
     for (const r of report.bridge)

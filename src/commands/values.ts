@@ -3,7 +3,7 @@ import {BaseCommand} from '../cli/base-command.js'
 import {bridgeFlags, bridgeInput} from '../cli/bridge-flags.js'
 import {composeFileArgs} from '../cli/compose-flags.js'
 import {installFlags} from '../cli/flags.js'
-import {redactionNote, renderValuesYaml} from '../cli/render-values.js'
+import {redactionNote, renderBridgeChoice, renderValuesYaml} from '../cli/render-values.js'
 import {refuseBridgeOnlyInput} from '../cli/up-pipeline.js'
 import {
   BRIDGE_REDIS_SECRET,
@@ -11,7 +11,7 @@ import {
   BRIDGE_SECRET_PASSWORD_KEY,
 } from '../core/bridge-values.js'
 import {redactSecretValues} from '../core/secret-values.js'
-import {bridgeLayer, mergeLayers, valuesLayers} from '../services/values.js'
+import {bridgeLayer, mergeLayers, valuesLayers, type BridgeChoice} from '../services/values.js'
 
 export default class Values extends BaseCommand {
   static override summary = 'Print the exact values YAML that `up` installs, for Helm or GitOps.'
@@ -46,9 +46,15 @@ export default class Values extends BaseCommand {
     ...bridgeFlags,
   }
 
-  async run(): Promise<{mode: string; values: Record<string, unknown>; redacted: string[]}> {
+  async run(): Promise<{
+    mode: string
+    values: Record<string, unknown>
+    redacted: string[]
+    bridge?: BridgeChoice
+  }> {
     const {argv, flags} = await this.parse(Values)
     const bridge = flags.mode === 'bridge'
+    let bridgeChoice: BridgeChoice | undefined
     if (!bridge) refuseBridgeOnlyInput(argv, flags)
     const layers = await valuesLayers({valuesFiles: flags.values ?? [], sets: flags.set ?? []})
     if (bridge) {
@@ -56,7 +62,11 @@ export default class Values extends BaseCommand {
         import('../services/toolbox.js'),
         bridgeInput(argv, flags),
       ])
-      layers.splice(1, 0, await bridgeLayer(input, defaultToolbox()))
+      const {layer, choice} = await bridgeLayer(input, defaultToolbox())
+      layers.splice(1, 0, layer)
+      bridgeChoice = choice
+      // On stderr: stdout stays the values file alone.
+      if (!this.jsonEnabled()) process.stderr.write(renderBridgeChoice(choice))
     }
     const merged = mergeLayers(layers)
     const {values, redacted} = flags['show-secrets']
@@ -67,7 +77,7 @@ export default class Values extends BaseCommand {
       if (redacted.length > 0) process.stdout.write(redactionNote(redacted.length))
       process.stdout.write(renderValuesYaml(values))
     }
-    return {mode: flags.mode, values, redacted}
+    return {mode: flags.mode, values, redacted, ...(bridgeChoice ? {bridge: bridgeChoice} : {})}
   }
 }
 

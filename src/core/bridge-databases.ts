@@ -1,9 +1,11 @@
+import {splitShellWords} from './compose-model.js'
 import {UserError} from './errors.js'
 
 /**
  * Bridge mode: the cluster uses the Compose stack's PostgreSQL, but always through databases
- * and a login role of its own. Sharing a database with the Compose stack is data corruption,
- * so every planned name is checked against the names the stack uses.
+ * and a login role of its own. Sharing a database or a role with the Compose stack is data
+ * corruption or a locked-out app, so every planned name is checked against every database and
+ * user name the stack mentions anywhere.
  */
 
 export type DatabasePurpose = 'api' | 'keycloak' | 'litellm'
@@ -33,7 +35,8 @@ const EXTENSIONS: Record<DatabasePurpose, string[]> = {api: ['vector'], keycloak
 const PURPOSES: readonly DatabasePurpose[] = ['api', 'keycloak', 'litellm']
 
 /** Names a Compose stack's PostgreSQL has (or its official image creates) whatever its files say. */
-const ALWAYS_RESERVED = ['geniro', 'keycloak', 'litellm', 'postgres', 'template0', 'template1']
+const STACK_DEFAULTS = ['geniro', 'keycloak', 'litellm']
+const INITDB_DATABASES = ['postgres', 'template0', 'template1']
 
 /** An unquoted PostgreSQL identifier as it is stored: lowercase, at most 63 bytes. */
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/
@@ -48,8 +51,8 @@ export interface BridgeDatabaseInput {
   suffix?: string
   /** The login role; default geniro<suffix>, so two suffixes never share a role's password. */
   role?: string
-  /** Names the Compose stack uses: reservedDatabaseNames(). */
-  reserved: readonly string[]
+  /** Names the Compose stack uses (reservedNames()), databases and users alike. */
+  reserved: readonly (string | ReservedName)[]
 }
 
 export function planBridgeDatabases(input: BridgeDatabaseInput): BridgeDatabasePlan {
@@ -85,23 +88,33 @@ export function planBridgeDatabases(input: BridgeDatabaseInput): BridgeDatabaseP
     )
   }
 
-  const reserved = new Set(input.reserved.map((name) => name.toLowerCase()))
+  // Lowercase: a quoted name in another case is a different name, but one too close to risk.
+  const reserved = new Map<string, string | undefined>()
+  for (const entry of input.reserved) {
+    const {name, where} = typeof entry === 'string' ? {name: entry, where: undefined} : entry
+    const key = name.toLowerCase()
+    if (!reserved.has(key) || reserved.get(key) === undefined) reserved.set(key, where)
+  }
+  const usedAt = (name: string) => {
+    const where = reserved.get(name)
+    return where ? `${name} (${where})` : name
+  }
   const taken = databases.filter((database) => reserved.has(database.name))
   if (taken.length > 0) {
-    const names = taken.map((database) => database.name).join(', ')
+    const names = taken.map((database) => usedAt(database.name)).join(', ')
     const fixes = taken.some((database) => database.purpose === 'api')
       ? '--database NAME (the API database) or --db-suffix SUFFIX (all three)'
       : '--db-suffix SUFFIX'
     throw new UserError(
-      `the Compose stack already uses the database name${taken.length > 1 ? 's' : ''} ${names}; ` +
-        'bridge mode never shares a database with it',
+      `the Compose stack already uses the name${taken.length > 1 ? 's' : ''} ${names}; ` +
+        'bridge mode never shares a database or a role with it',
       `choose other names with ${fixes}`,
     )
   }
   if (reserved.has(role)) {
     throw new UserError(
-      `the role name ${role} is one the Compose stack uses; bridge mode logs in with a role of its own`,
-      'choose another role name or --db-suffix',
+      `the role name ${usedAt(role)} is one the Compose stack uses; bridge mode logs in with a role of its own`,
+      'choose another role name with --db-suffix SUFFIX',
     )
   }
   return {role, databases}
@@ -115,109 +128,262 @@ function requireIdentifier(name: string, source: string): void {
   )
 }
 
+/** A name the Compose stack uses, and where it was found (for the refusal). */
+export interface ReservedName {
+  name: string
+  where: string
+}
+
+/** What of the Compose project names databases and users. */
+export interface StackNames {
+  /** Every service (environment with env_file merged in, and command). */
+  services: readonly {name: string; environment: Record<string, string>; command?: string[]}[]
+  /** The PostgreSQL service: its image creates POSTGRES_DB (default: POSTGRES_USER). */
+  postgres: {name: string; environment: Record<string, string>}
+  /** The .sql/.sh files it mounts into /docker-entrypoint-initdb.d. */
+  initScripts: readonly {file: string; text: string}[]
+}
+
 /**
- * Every database name the Compose stack's PostgreSQL may hold, from the service's environment
- * and the texts of its /docker-entrypoint-initdb.d scripts (.sql and .sh). Errs on the side of
- * reserving too much: a false positive costs a flag, a miss costs the user's data.
+ * Every database and user name the Compose stack may use: any service's environment (database
+ * URLs of any scheme with their user, libpq key=value strings, *_DB/*_DATABASE/*_USER/…
+ * variables), its command, the PostgreSQL service's own settings, and its init scripts
+ * (CREATE DATABASE/ROLE/USER, createdb, createuser, psql -U/-d, \connect). Databases and users
+ * share one list: the planned role must not be a stack user, and the planned databases no
+ * stack database. Errs on the side of reserving too much: a false positive costs a flag, a
+ * miss costs the user's data or locks their app out.
  */
-export function reservedDatabaseNames(
-  service: {environment: Record<string, string>},
-  initScripts: readonly string[],
-): string[] {
-  const names = new Set<string>(ALWAYS_RESERVED)
-  const add = (name: string | undefined): void => {
-    // Only names that could ever equal a planned one (letters, digits, _) matter.
+export function reservedNames(stack: StackNames): ReservedName[] {
+  const names = new Map<string, string>()
+  const add = (name: string | undefined, where: string): void => {
+    // Only names that could ever equal a planned one (an identifier, in any case) matter.
     const trimmed = name?.trim()
-    if (trimmed && /^[\w-]+$/.test(trimmed)) names.add(trimmed)
+    if (trimmed && /^[A-Za-z_][\w$]*$/.test(trimmed) && !names.has(trimmed))
+      names.set(trimmed, where)
   }
-  const env = service.environment
+  for (const name of STACK_DEFAULTS) add(name, "a default of Geniro's Compose stack")
+  for (const name of INITDB_DATABASES) add(name, 'initdb creates it')
 
-  for (const [key, value] of Object.entries(env)) {
-    if (/^(POSTGRES_USER|PGUSER)$/i.test(key)) add(value) // the image's default database
-    if (DATABASE_KEY.test(key)) for (const item of value.split(/[\s,;]+/)) add(item.split(':')[0])
-    add(databaseInUrl(value))
+  const env = stack.postgres.environment
+  const owner = `Compose service "${stack.postgres.name}"`
+  // The image's defaults: user postgres, and a database named after the user.
+  add(env.POSTGRES_USER ?? 'postgres', `POSTGRES_USER of ${owner}`)
+  if (env.POSTGRES_DB === undefined) add(env.POSTGRES_USER, `the default database of ${owner}`)
+
+  for (const service of stack.services) {
+    const of = `of Compose service "${service.name}"`
+    for (const [key, value] of Object.entries(service.environment)) {
+      const where = `${key} ${of}`
+      if (NAME_KEY.test(key)) {
+        // Lists such as POSTGRES_MULTIPLE_DATABASES=db1:user1,db2:user2 (never the password).
+        for (const item of value.split(/[\s,;]+/)) {
+          const [first, second] = item.split(':')
+          add(first, where)
+          add(second, where)
+        }
+      }
+      for (const name of namesInText(value)) add(name, where)
+    }
+    const command = service.command?.join(' ')
+    if (command) for (const name of namesInText(command)) add(name, `the command ${of}`)
   }
-  for (const script of initScripts) {
-    for (const name of createDatabaseStatements(script)) add(name)
-    for (const name of createdbCommands(script, env)) add(name)
+  for (const script of stack.initScripts) {
+    const where = `init script ${script.file}`
+    for (const name of sqlNames(script.text, env)) add(name, where)
+    for (const name of clientCommandNames(script.text, env)) add(name, where)
   }
-  return [...names]
+  return [...names].map(([name, where]) => ({name, where}))
 }
 
-/** POSTGRES_DB, KC_DB_URL_DATABASE, LITELLM_DB_NAME, PGDATABASE, POSTGRES_MULTIPLE_DATABASES… */
-const DATABASE_KEY = /(^|_)(PG)?(DB|DBNAME|DATABASE|DATABASES)(_NAMES?)?$/i
+/**
+ * Variables that hold database or user names: POSTGRES_DB, KC_DB_URL_DATABASE, LITELLM_DB_NAME,
+ * PGDATABASE, POSTGRES_MULTIPLE_DATABASES, POSTGRES_USER, KC_DB_USERNAME, DB_USER, PGUSER…
+ */
+const NAME_KEY =
+  /(^|_)(PG)?(DB|DBNAME|DATABASE|DATABASES|USER|USERNAME|USERS|ROLE|LOGIN)(_NAMES?)?$/i
 
-/** The database of a postgres:// or jdbc:postgresql:// URL, if the value is one. */
-function databaseInUrl(value: string): string | undefined {
-  const match = /^(?:jdbc:)?postgres(?:ql)?:\/\/[^/?#\s]*\/([^/?#\s]+)/i.exec(value.trim())
-  if (!match) return undefined
-  try {
-    return decodeURIComponent(match[1]!)
-  } catch {
-    return match[1]
-  }
-}
-
-/** `CREATE DATABASE x` anywhere (also inside psql -c "…" or a \gexec string), quoted or not. */
-function createDatabaseStatements(text: string): string[] {
+/**
+ * Names in a value or a command line: the user and database of every URL (postgres://,
+ * postgresql+psycopg2://, jdbc:postgresql://, any other scheme too), jdbc:postgresql:NAME, and
+ * user=/dbname=/database= pairs (URL queries and libpq "host=… dbname=…" strings).
+ */
+function namesInText(text: string): string[] {
   const names: string[] = []
-  const statement =
-    /\bCREATE\s+DATABASE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:"((?:[^"]|"")+)"|([A-Za-z_][\w$]*))/gi
-  for (const match of text.matchAll(statement)) {
-    // Quoted names keep their case; unquoted ones are folded to lowercase, as PostgreSQL does.
-    names.push(match[1] !== undefined ? match[1].replace(/""/g, '"') : match[2]!.toLowerCase())
+  for (const match of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/([^\s'"<>]*)/gi)) {
+    const rest = match[1]!
+    const authority = /^[^/?#]*/.exec(rest)![0]
+    const at = authority.lastIndexOf('@')
+    if (at >= 0) names.push(decoded(authority.slice(0, at).split(':')[0]!))
+    const path = /^\/([^/?#]+)/.exec(rest.slice(authority.length))
+    if (path) names.push(decoded(path[1]!))
   }
+  for (const match of text.matchAll(/\bjdbc:postgresql:(?!\/\/)([A-Za-z_][\w$]*)/gi))
+    names.push(match[1]!)
+  const pairs =
+    /(?:^|[\s?&;])(?:user|username|dbname|database|databasename|db)\s*=\s*(?:'([^']*)'|"([^"]*)"|([^\s&;'"#]+))/gi
+  for (const match of text.matchAll(pairs)) names.push(decoded(match[1] ?? match[2] ?? match[3]!))
   return names
 }
 
-/** createdb's options that take a separate value (`-O owner`), so the value is not the name. */
-const CREATEDB_VALUE_OPTIONS = new Set([
-  '-D',
-  '-E',
-  '-h',
-  '-l',
-  '-O',
-  '-p',
-  '-S',
-  '-T',
-  '-U',
-  '--encoding',
-  '--host',
-  '--icu-locale',
-  '--icu-rules',
-  '--lc-collate',
-  '--lc-ctype',
-  '--locale',
-  '--locale-provider',
-  '--maintenance-db',
-  '--owner',
-  '--port',
-  '--strategy',
-  '--tablespace',
-  '--template',
-  '--username',
-])
+function decoded(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
 
-/** `createdb [options] name` in shell scripts; $VAR / ${VAR} resolve from the environment. */
-function createdbCommands(text: string, env: Record<string, string>): string[] {
+/**
+ * One database or role name as SQL or a shell script spells it: "quoted" (kept as written;
+ * "$VAR" in a shell script is expanded), 'literal', $VAR / ${VAR:-default}, or a bare word
+ * (folded to lowercase, as PostgreSQL does).
+ */
+const NAME = String.raw`("(?:[^"]|"")+"|'[^']+'|\$\{[^}]+\}|\$\w+|[A-Za-z_][\w$]*)`
+
+/** Statements that name a database or a role, also inside psql -c "…" and \gexec strings. */
+const SQL_NAMES = [
+  String.raw`\bCREATE\s+(?:DATABASE|ROLE|USER|GROUP)\s+(?:IF\s+NOT\s+EXISTS\s+)?${NAME}`,
+  String.raw`\bALTER\s+(?:DATABASE|ROLE|USER|GROUP)\s+${NAME}`,
+  String.raw`\bON\s+DATABASE\s+${NAME}`,
+  // OWNER x, OWNER TO x, RENAME TO x, GRANT … TO x: too much is fine.
+  String.raw`\bOWNER(?:\s*=\s*|\s+)${NAME}`,
+  String.raw`\bTO\s+${NAME}`,
+  String.raw`\\c(?:onnect)?[ \t]+${NAME}(?:[ \t]+${NAME})?`,
+].map((source) => new RegExp(source, 'gi'))
+
+function sqlNames(text: string, env: Record<string, string>): string[] {
   const names: string[] = []
-  for (const match of text.matchAll(/(?:^|[\s;&|(`])createdb\s+([^\n;&|)`]*)/g)) {
-    const words = match[1]!.trim().split(/\s+/)
-    for (let i = 0; i < words.length; i++) {
-      const word = words[i]!
-      if (word === '\\') continue
-      if (word.startsWith('-')) {
-        if (CREATEDB_VALUE_OPTIONS.has(word)) i++
-        continue
+  for (const statement of SQL_NAMES) {
+    for (const match of text.matchAll(statement)) {
+      for (const token of match.slice(1)) {
+        const name = token === undefined ? undefined : resolveName(token, env)
+        if (name !== undefined) names.push(name)
       }
-      const name = expandShellWord(word, env)
-      if (name !== undefined) names.push(name)
-      break
     }
   }
   return names
 }
 
+function resolveName(token: string, env: Record<string, string>): string | undefined {
+  if (token.startsWith('"')) {
+    const inner = token.slice(1, -1)
+    return inner.includes('$') ? expandShellWord(inner, env) : inner.replace(/""/g, '"')
+  }
+  if (token.startsWith("'")) return token.slice(1, -1)
+  if (token.startsWith('$')) return expandShellWord(token, env)
+  // Keywords the patterns above can catch instead of a name (TO PUBLIC, OWNER TO, …).
+  if (/^(to|public|current_user|session_user|current_role|with)$/i.test(token)) return undefined
+  return token.toLowerCase()
+}
+
+/** The PostgreSQL client tools an init script may run, and which of their words are names. */
+const CLIENTS: Record<string, {positional: number; nameOptions: string[]; valueOptions: string[]}> =
+  {
+    createdb: {
+      positional: 1,
+      nameOptions: ['-O', '--owner', '-U', '--username', '--maintenance-db'],
+      valueOptions: [
+        '-D',
+        '-E',
+        '-h',
+        '-l',
+        '-p',
+        '-S',
+        '-T',
+        '--encoding',
+        '--host',
+        '--icu-locale',
+        '--icu-rules',
+        '--lc-collate',
+        '--lc-ctype',
+        '--locale',
+        '--locale-provider',
+        '--port',
+        '--strategy',
+        '--tablespace',
+        '--template',
+      ],
+    },
+    createuser: {
+      positional: 1,
+      nameOptions: [
+        '-U',
+        '--username',
+        '-g',
+        '--member-of',
+        '--role',
+        '-a',
+        '--with-admin',
+        '-m',
+        '--with-member',
+      ],
+      valueOptions: ['-c', '--connection-limit', '-h', '--host', '-p', '--port'],
+    },
+    psql: {
+      positional: 2,
+      nameOptions: ['-U', '--username', '-d', '--dbname'],
+      valueOptions: [
+        '-c',
+        '--command',
+        '-f',
+        '--file',
+        '-F',
+        '--field-separator',
+        '-h',
+        '--host',
+        '-L',
+        '--log-file',
+        '-o',
+        '--output',
+        '-p',
+        '--port',
+        '-P',
+        '--pset',
+        '-R',
+        '--record-separator',
+        '-T',
+        '--table-attr',
+        '-v',
+        '--set',
+        '--variable',
+      ],
+    },
+  }
+
+/** `createdb [options] name`, `createuser … name`, `psql -U user -d db` in shell scripts. */
+function clientCommandNames(text: string, env: Record<string, string>): string[] {
+  const names: string[] = []
+  const joined = text.replace(/\\\r?\n/g, ' ')
+  const pattern = /(?:^|[\s;&|(`])(createdb|createuser|psql)[ \t]+([^\n;&|)`]*)/g
+  for (const match of joined.matchAll(pattern)) {
+    const client = CLIENTS[match[1]!]!
+    let positional = 0
+    const words = splitShellWords(match[2]!)
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]!
+      const [option, inline] = word.startsWith('--') ? word.split(/=(.*)/s) : [word, undefined]
+      if (word.startsWith('-')) {
+        const value = inline ?? (isValueOption(client, option!) ? words[++i] : undefined)
+        if (value !== undefined && client.nameOptions.includes(option!)) {
+          const name = expandShellWord(value, env)
+          if (name !== undefined) names.push(name)
+        }
+        continue
+      }
+      if (word.startsWith('<') || word.startsWith('>')) break // A redirection ends the names.
+      if (positional++ >= client.positional) break
+      const name = expandShellWord(word, env)
+      if (name !== undefined) names.push(name)
+    }
+  }
+  return names
+}
+
+function isValueOption(client: (typeof CLIENTS)[string], option: string): boolean {
+  return client.nameOptions.includes(option) || client.valueOptions.includes(option)
+}
+
+/** $VAR / ${VAR} / ${VAR:-default} from the PostgreSQL service's environment; else unresolved. */
 function expandShellWord(word: string, env: Record<string, string>): string | undefined {
   let unresolved = false
   const expanded = word

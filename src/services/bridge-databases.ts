@@ -1,5 +1,11 @@
 import type {Postgres} from '../adapters/postgres.js'
 import type {BridgeDatabasePlan, DatabasePurpose} from '../core/bridge-databases.js'
+import {
+  judgeOwnership,
+  ownerMark,
+  type BridgeOwner,
+  type OwnershipVerdict,
+} from '../core/bridge-ownership.js'
 import {UserError} from '../core/errors.js'
 
 export interface BridgeDatabaseResult {
@@ -7,28 +13,48 @@ export interface BridgeDatabaseResult {
   databases: {
     name: string
     purpose: DatabasePurpose
-    action: 'created' | 'unchanged'
+    /** marked: our role's database from a run stopped before its comment was written. */
+    action: 'created' | 'unchanged' | 'marked'
     /** The extensions the database has now. */
     extensions: string[]
   }[]
 }
 
 /**
- * Gives the cluster its own role and databases on the Compose stack's PostgreSQL. Everything
- * that could make it refuse is checked before the first write, so a refusal changes nothing;
- * a re-run with the same password writes nothing.
+ * Gives the cluster its own role and databases on the Compose stack's PostgreSQL, marked as
+ * `owner`'s. Everything that could make it refuse (a name that is not ours, a missing
+ * extension, missing privileges) is checked before the first write, so a refusal changes
+ * nothing; a re-run with the same password writes nothing.
  */
 export async function ensureBridgeDatabases(
   pg: Postgres,
   plan: BridgeDatabasePlan,
+  owner: BridgeOwner,
   rolePassword: string,
 ): Promise<BridgeDatabaseResult> {
-  await preflight(pg, plan)
+  const verdict = await preflight(pg, plan, owner)
+  const mark = ownerMark(owner)
 
-  const roleAction = await pg.ensureRole(plan.role, rolePassword)
+  let roleAction: BridgeDatabaseResult['role']['action'] = 'unchanged'
+  if (verdict.createRole) {
+    await pg.createRole(plan.role, rolePassword, mark)
+    roleAction = 'created'
+  } else if (!(await pg.canLogin({user: plan.role, password: rolePassword}))) {
+    // Ours (the preflight proved it): the release's Secret holds a new password.
+    await pg.setRolePassword(plan.role, rolePassword)
+    roleAction = 'password-set'
+  }
+
   const databases: BridgeDatabaseResult['databases'] = []
   for (const database of plan.databases) {
-    const action = await pg.ensureDatabase(database.name, plan.role)
+    let action: BridgeDatabaseResult['databases'][number]['action'] = 'unchanged'
+    if (verdict.create.some((planned) => planned.name === database.name)) {
+      await pg.createDatabase(database.name, plan.role, mark)
+      action = 'created'
+    } else if (verdict.mark.includes(database.name)) {
+      await pg.commentOnDatabase(database.name, mark)
+      action = 'marked'
+    }
     for (const extension of database.extensions) await pg.ensureExtension(database.name, extension)
     databases.push({
       name: database.name,
@@ -40,31 +66,21 @@ export async function ensureBridgeDatabases(
   return {role: {name: plan.role, action: roleAction}, databases}
 }
 
-async function preflight(pg: Postgres, plan: BridgeDatabasePlan): Promise<void> {
-  if (plan.role === pg.target.user) {
-    throw new UserError(
-      `the bridge role ${plan.role} is the user geniro-dev connects as; setting its password would lock the Compose stack out`,
-      'choose another role name or --db-suffix',
-    )
-  }
-
-  const existing = new Map(
-    (await pg.databasesWithOwners()).map((database) => [database.name, database.owner]),
+async function preflight(
+  pg: Postgres,
+  plan: BridgeDatabasePlan,
+  owner: BridgeOwner,
+): Promise<OwnershipVerdict> {
+  const verdict = judgeOwnership(
+    plan,
+    owner,
+    {
+      admin: pg.target.user,
+      role: await pg.role(plan.role),
+      databases: await pg.databasesWithOwners(),
+    },
+    pg.address,
   )
-  const foreign = plan.databases.filter((database) => {
-    const owner = existing.get(database.name)
-    return owner !== undefined && owner !== plan.role
-  })
-  if (foreign.length > 0) {
-    const list = foreign
-      .map((database) => `${database.name} (owned by ${existing.get(database.name)})`)
-      .join(', ')
-    throw new UserError(
-      `the database${foreign.length > 1 ? 's' : ''} ${list} already exist${foreign.length > 1 ? '' : 's'} at ${pg.address} ` +
-        `and ${foreign.length > 1 ? 'are' : 'is'} not the bridge role ${plan.role}'s; bridge mode never shares a database`,
-      'choose other names with --database NAME or --db-suffix SUFFIX',
-    )
-  }
 
   const wanted = [...new Set(plan.databases.flatMap((database) => database.extensions))]
   if (wanted.length > 0) {
@@ -80,17 +96,18 @@ async function preflight(pg: Postgres, plan: BridgeDatabasePlan): Promise<void> 
   }
 
   const me = await pg.privileges()
-  if (me.superuser) return
-  const missingDatabases = plan.databases.filter((database) => !existing.has(database.name))
+  if (me.superuser) return verdict
   const lacking: string[] = []
-  if (!me.createRole && !(await pg.roleExists(plan.role))) lacking.push('CREATEROLE')
-  if (!me.createDb && missingDatabases.length > 0) lacking.push('CREATEDB')
-  // Untrusted extensions (vector is one) need a superuser in a database that does not have them yet.
-  if (missingDatabases.some((database) => database.extensions.length > 0)) lacking.push('SUPERUSER')
+  if (verdict.createRole && !me.createRole) lacking.push('CREATEROLE')
+  if (verdict.create.length > 0 && !me.createDb) lacking.push('CREATEDB')
+  // Creating a database owned by the role, and commenting on it, act as that role; untrusted
+  // extensions (vector is one) need a superuser too. CREATEROLE alone gives no membership.
+  if (verdict.create.length > 0 || verdict.mark.length > 0) lacking.push('SUPERUSER')
   if (lacking.length > 0) {
     throw new UserError(
       `user "${me.name}" at ${pg.address} lacks ${lacking.join(', ')}, which creating the bridge role and databases needs`,
       'connect as a superuser, e.g. the Compose stack POSTGRES_USER (--pg-user/--pg-password)',
     )
   }
+  return verdict
 }

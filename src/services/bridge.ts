@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
-import {readdir, readFile, stat} from 'node:fs/promises'
-import {isAbsolute, join, resolve} from 'node:path'
+import {readdir, stat} from 'node:fs/promises'
+import {isAbsolute, join, relative, resolve} from 'node:path'
 import type {Compose} from '../adapters/compose.js'
 import {
   attachmentHolders,
@@ -11,9 +11,10 @@ import {
 } from '../adapters/bridge-state.js'
 import {releaseStateDir, type ForwardStateDir} from '../adapters/forward-state.js'
 import {Postgres} from '../adapters/postgres.js'
+import {readRegularFile} from '../adapters/regular-file.js'
 import {
   planBridgeDatabases,
-  reservedDatabaseNames,
+  reservedNames,
   type BridgeDatabasePlan,
 } from '../core/bridge-databases.js'
 import {
@@ -39,7 +40,8 @@ import {
   type ComposeService,
 } from '../core/compose-model.js'
 import {GeniroError, UsageError, UserError} from '../core/errors.js'
-import {kindNetworkName, validateHostAddress} from '../core/host-address.js'
+import {isLoopbackHost, kindNetworkName, validateHostAddress} from '../core/host-address.js'
+import {listenPort} from '../core/listen-port.js'
 import {ensureBridgeDatabases} from './bridge-databases.js'
 import type {Target} from './cluster-target.js'
 import {detectCompose} from './compose-detect.js'
@@ -49,6 +51,7 @@ import type {Toolbox} from './toolbox.js'
 
 const PROBE_TIMEOUT_SECONDS = 5
 const INIT_DIR = '/docker-entrypoint-initdb.d'
+const MAX_INIT_SCRIPT_BYTES = 64 * 2 ** 20
 
 export interface BridgeInput {
   /** Compose files (arguments or --compose-file); empty: Compose's own discovery. */
@@ -95,6 +98,8 @@ export interface BridgeEndpoint {
   target: number
   /** Published only on a loopback address: pods cannot reach it through the gateway. */
   loopbackOnly: boolean
+  /** What the user should know before relying on the route (printed by bridge and values). */
+  warnings: string[]
 }
 
 /** The Compose Redis shared with --bridge-services redis. */
@@ -136,7 +141,7 @@ export async function planBridge(input: BridgeInput, compose: Compose): Promise<
   const service = findServiceByRole(project, 'postgresql', input.composeService)
   const endpoint = composeEndpoint(project, service, {
     label: 'PostgreSQL',
-    containerPort: 5432,
+    role: 'postgresql',
     example: '5439:5432',
   })
   const admin = {
@@ -147,7 +152,11 @@ export async function planBridge(input: BridgeInput, compose: Compose): Promise<
   const plan = planBridgeDatabases({
     database: input.database,
     suffix: input.dbSuffix,
-    reserved: reservedDatabaseNames(service, await initScripts(service, project.workingDir)),
+    reserved: reservedNames({
+      services: project.services,
+      postgres: service,
+      initScripts: await initScripts(service, project.workingDir),
+    }),
   })
   return {
     project: project.name,
@@ -175,7 +184,7 @@ function planRedis(project: ComposeProject, input: BridgeInput): BridgeRedisSour
   }
   const endpoint = composeEndpoint(project, service, {
     label: 'Redis',
-    containerPort: 6379,
+    role: 'redis',
     example: '6379:6379',
   })
   const database = planRedisDatabase({
@@ -187,11 +196,15 @@ function planRedis(project: ComposeProject, input: BridgeInput): BridgeRedisSour
   return {...endpoint, password: redisPassword(service), database}
 }
 
-/** A running Compose service and the TCP port it publishes for `containerPort` (else its first). */
+/**
+ * A running Compose service and the host port it publishes for the container port its server
+ * listens on (see listenPort), with what pods and the user should know about it: published on
+ * a loopback address only, or on a host range whose port only the running engine knows.
+ */
 function composeEndpoint(
   project: ComposeProject,
   service: ComposeService,
-  what: {label: string; containerPort: number; example: string},
+  what: {label: string; role: 'postgresql' | 'redis'; example: string},
 ): BridgeEndpoint {
   if (service.state !== undefined && service.state !== 'running') {
     throw new UserError(
@@ -199,11 +212,33 @@ function composeEndpoint(
       `start it: docker compose -p ${project.name} up -d ${service.name}`,
     )
   }
-  const port = publishedPort(service, what.containerPort)
-  if (!port) {
+  const listen = listenPort(service, what.role)
+  const tcp = service.ports.filter((p) => p.protocol === 'tcp')
+  if (tcp.length === 0) {
     throw new UserError(
       `the Compose ${what.label} service "${service.name}" publishes no TCP port`,
       `publish it (e.g. ports: ["${what.example}"]) so the cluster and geniro-dev can reach it`,
+    )
+  }
+  // Several addresses may publish it: one all pods can reach first.
+  const candidates = tcp.filter((p) => p.target === listen.port)
+  const port = candidates.find((p) => !isLoopbackOnly(p)) ?? candidates[0]
+  if (!port) {
+    const published = tcp.map((p) => `${p.published}->${p.target}`).join(', ')
+    throw new UserError(
+      `the Compose ${what.label} service "${service.name}" listens on container port ${listen.port} (${listen.source}) but publishes only ${published}`,
+      `publish container port ${listen.port} (e.g. ports: ["${what.example.split(':')[0]}:${listen.port}"])`,
+    )
+  }
+  const warnings: string[] = []
+  if (isLoopbackOnly(port)) {
+    warnings.push(
+      `Compose publishes ${service.name} on ${port.hostIp.includes(':') ? `[${port.hostIp}]` : port.hostIp}:${port.published} only; pods cannot reach that through the host (publish it on all addresses, or let geniro-dev attach the container)`,
+    )
+  }
+  if (port.publishedRangeEnd !== undefined && service.state === undefined) {
+    warnings.push(
+      `Compose publishes ${service.name} on the host range ${port.published}-${port.publishedRangeEnd}; the engine picks one when the stack starts, so ${port.published} is a guess (start the stack and run this again for the real port)`,
     )
   }
   return {
@@ -211,32 +246,48 @@ function composeEndpoint(
     container: service.containerName,
     published: port.published,
     target: port.target,
-    loopbackOnly: ['127.0.0.1', '::1'].includes(port.hostIp),
+    loopbackOnly: isLoopbackOnly(port),
+    warnings,
   }
 }
 
-function publishedPort(service: ComposeService, containerPort: number): ComposePort | undefined {
-  const tcp = service.ports.filter((p) => p.protocol === 'tcp')
-  return tcp.find((p) => p.target === containerPort) ?? tcp[0]
+function isLoopbackOnly(port: ComposePort): boolean {
+  return port.hostIp !== '' && isLoopbackHost(port.hostIp)
 }
 
-/** Texts of the .sql/.sh files the service mounts into the image's init directory. */
-async function initScripts(service: ComposeService, workingDir: string): Promise<string[]> {
-  const texts: string[] = []
+/**
+ * The .sql/.sh files the service mounts into the image's init directory, to find the names
+ * they create. Only regular files are read (a FIFO would hang the plan); an unreadable one, or
+ * one over MAX_INIT_SCRIPT_BYTES (a data dump), is skipped.
+ */
+async function initScripts(
+  service: ComposeService,
+  workingDir: string,
+): Promise<{file: string; text: string}[]> {
+  const scripts: {file: string; text: string}[] = []
   for (const volume of service.volumes ?? []) {
-    const [source, targetPath] = volume.split(':')
-    if (!source || !targetPath?.startsWith(INIT_DIR)) continue
+    const colon = volume.lastIndexOf(':')
+    const source = volume.slice(0, colon)
+    const targetPath = volume.slice(colon + 1)
+    if (colon <= 0 || !(targetPath === INIT_DIR || targetPath.startsWith(`${INIT_DIR}/`))) continue
     if (!/^[./~]/.test(source)) continue // A named volume: nothing to read.
     const path = isAbsolute(source) ? source : resolve(workingDir, source)
     const info = await stat(path).catch(() => undefined)
     const files = info?.isDirectory()
-      ? (await readdir(path)).filter((f) => /\.(sql|sh)$/.test(f)).map((f) => join(path, f))
+      ? (await readdir(path).catch(() => []))
+          .filter((f) => /\.(sql|sh)$/.test(f))
+          .map((f) => join(path, f))
       : info
         ? [path]
         : []
-    for (const file of files) texts.push(await readFile(file, 'utf8').catch(() => ''))
+    for (const file of files) {
+      const size = (await stat(file).catch(() => undefined))?.size ?? 0
+      if (size > MAX_INIT_SCRIPT_BYTES) continue
+      const read = await readRegularFile(file, 'init script', MAX_INIT_SCRIPT_BYTES)
+      if (read.ok) scripts.push({file: relative(workingDir, file) || file, text: read.text})
+    }
   }
-  return texts
+  return scripts
 }
 
 export interface BridgeContext {
@@ -300,11 +351,7 @@ export async function resolveRoute(
     port: source.published,
     path: input.hostAddress ? 'given' : 'gateway',
   }
-  if (source.loopbackOnly) {
-    ctx.note(
-      `Warning: Compose publishes ${source.service} on 127.0.0.1:${source.published} only; pods cannot reach that through the host (publish it on 0.0.0.0, or let geniro-dev attach the container)`,
-    )
-  }
+  for (const warning of source.warnings) ctx.note(`Warning: ${warning}`)
   if (ctx.dryRun) return direct
   const vmDriver = provider === 'minikube' ? await minikubeVmDriver(target, ctx) : undefined
   if (vmDriver || gateway === undefined) {
@@ -523,7 +570,12 @@ export function bridgeSteps(
           {signal},
         )
         try {
-          await ensureBridgeDatabases(pg, source.plan, password.password)
+          const owner = {
+            context: target.kubeContext,
+            namespace: target.namespace,
+            release: target.release,
+          }
+          await ensureBridgeDatabases(pg, source.plan, owner, password.password)
         } finally {
           await pg.close()
         }

@@ -11,7 +11,7 @@ import {
   type ReleaseService,
   type SupervisorState,
 } from '../core/forward-plan.js'
-import {addressesInUse, findPortHolder} from '../adapters/host-ports.js'
+import {addressesInUse, findPortHolder, firstFreePort} from '../adapters/host-ports.js'
 import {
   ensureStateDirWritable,
   readText,
@@ -284,14 +284,10 @@ export async function settlePorts(
       conflicts.push({port: spec.localPort, forward: spec.name, holder})
       continue
     }
-    let to: number | undefined
-    for (const candidate of nextFreeCandidates(spec.localPort)) {
-      if (chosen.has(candidate)) continue
-      if (!(await portOccupant(candidate, composePorts))) {
-        to = candidate
-        break
-      }
-    }
+    const candidates = nextFreeCandidates(spec.localPort)
+    // get-port binds each candidate; Compose's ports count as taken even before the stack runs.
+    const published = candidates.filter((port) => composePublisher(port, composePorts))
+    const to = await firstFreePort(candidates, [...chosen, ...published])
     if (to === undefined) {
       conflicts.push({port: spec.localPort, forward: spec.name, holder})
       continue
@@ -309,14 +305,26 @@ export async function portOccupant(
   port: number,
   composePorts: readonly ComposePort[],
 ): Promise<string | undefined> {
+  return composePublisher(port, composePorts) ?? (await boundHolder(port))
+}
+
+/** The Compose service that publishes (or, from its files, will publish) a host port. */
+export function composePublisher(
+  port: number,
+  composePorts: readonly ComposePort[],
+): string | undefined {
   // A host range (8000-8010:80) holds every port in it.
   const published = composePorts.find(
     (p) =>
       p.protocol === 'tcp' && port >= p.published && port <= (p.publishedRangeEnd ?? p.published),
   )
-  if (published) {
-    return `Compose service "${published.service}" of project "${published.project}" publishes it`
-  }
+  return published
+    ? `Compose service "${published.service}" of project "${published.project}" publishes it`
+    : undefined
+}
+
+/** What listens on a local port now (on 127.0.0.1, 0.0.0.0 or ::1), if anything. */
+export async function boundHolder(port: number): Promise<string | undefined> {
   const taken = await addressesInUse(port)
   if (taken.length === 0) return undefined
   const holder = await findPortHolder(port)

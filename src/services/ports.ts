@@ -5,7 +5,7 @@ import type {ForwardStateDir} from '../adapters/forward-state.js'
 import {readForwardStatus} from '../forward/status.js'
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
 import {detectCompose} from './compose-detect.js'
-import {portOccupant, type PortConflict} from './forward.js'
+import {boundHolder, composePublisher, type PortConflict} from './forward.js'
 import type {Compose} from '../adapters/compose.js'
 import type {Docker} from '../adapters/docker.js'
 
@@ -28,6 +28,8 @@ export interface PortsReport {
   forwards: Array<Pick<ForwardSpec, 'name' | 'localPort' | 'remotePort'>>
   /** Ports of either list that something listens on now, and who. */
   bound: Array<{port: number; holder: string}>
+  /** Ports Compose files declare that nothing listens on now (the service is not running). */
+  declared: Array<{port: number; holder: string}>
   conflicts: PortConflict[]
   /** Bridge mode: how pods reach each shared Compose service (gateway, attached or given). */
   bridge: RouteRecord[]
@@ -79,17 +81,27 @@ export async function portsReport(
     ...new Set([...forwards.map((f) => f.localPort), ...compose.map((p) => p.published)]),
   ].sort((a, b) => a - b)
   const bound: PortsReport['bound'] = []
+  const declared: PortsReport['declared'] = []
   for (const port of ports) {
-    const holder = ours(port)
-      ? `geniro-dev forward (supervisor pid ${running.supervisor.pid})`
-      : await portOccupant(port, compose)
-    if (holder) bound.push({port, holder})
+    if (ours(port)) {
+      bound.push({port, holder: `geniro-dev forward (supervisor pid ${running.supervisor.pid})`})
+      continue
+    }
+    const now = await boundHolder(port)
+    const publisher = composePublisher(port, compose)
+    if (now) bound.push({port, holder: publisher ?? now})
+    // Not bound yet, but taking it would collide once the stack starts.
+    else if (publisher)
+      declared.push({
+        port,
+        holder: publisher.replace(/publishes it$/, 'declares it (not running now)'),
+      })
   }
   const conflicts = forwards.flatMap((f) => {
-    const holder = bound.find((b) => b.port === f.localPort)?.holder
+    const holder = [...bound, ...declared].find((b) => b.port === f.localPort)?.holder
     return holder && !ours(f.localPort) ? [{port: f.localPort, forward: f.name, holder}] : []
   })
-  return {compose, forwards, bound, conflicts, bridge: readRoutes(files)}
+  return {compose, forwards, bound, declared, conflicts, bridge: readRoutes(files)}
 }
 
 function byProjectPort(a: ComposePort, b: ComposePort): number {

@@ -7,7 +7,7 @@ import {
 } from '../adapters/values-files.js'
 import {bridgeRedisValues, bridgeValues} from '../core/bridge-values.js'
 import {mergeValues, redactSetArgument, setLayerValues, type Values} from '../core/set-values.js'
-import {planBridge, plannedRoute, type BridgeInput} from './bridge.js'
+import {planBridge, plannedRoute, type BridgeEndpoint, type BridgeInput} from './bridge.js'
 import type {Toolbox} from './toolbox.js'
 
 export interface ValuesInput {
@@ -120,6 +120,15 @@ export function mergeLayers(layers: ValuesLayer[]): Values {
   )
 }
 
+/** What `values --mode bridge` chose in the Compose project, for the user and for --json. */
+export interface BridgeChoice {
+  project: string
+  postgresql: {service: string; published: number; target: number}
+  redis?: {service: string; published: number; target: number; database: number}
+  /** As `bridge` prints them: loopback-only publishing, a host range. */
+  warnings: string[]
+}
+
 /**
  * The bridge layer as `values --mode bridge` prints it: the Compose PostgreSQL at the given
  * (or detected) host address, and the cluster's own databases; with --bridge-services redis
@@ -128,7 +137,7 @@ export function mergeLayers(layers: ValuesLayer[]): Values {
 export async function bridgeLayer(
   input: BridgeInput,
   tools: Pick<Toolbox, 'compose' | 'docker'>,
-): Promise<ValuesLayer> {
+): Promise<{layer: ValuesLayer; choice: BridgeChoice}> {
   const source = await planBridge(input, tools.compose)
   const route = await plannedRoute(source, input, tools.docker)
   const redis = source.redis
@@ -139,8 +148,17 @@ export async function bridgeLayer(
         auth: redis.password !== '',
       })
     : {}
+  const endpoint = ({service, published, target}: BridgeEndpoint) => ({service, published, target})
   return {
-    label: `bridge values (Compose ${source.project}/${source.service}${redis ? ` and ${redis.service}` : ''})`,
-    values: mergeValues(bridgeValues(route, source.plan), redisValues),
+    layer: {
+      label: `bridge values (Compose ${source.project}/${source.service}${redis ? ` and ${redis.service}` : ''})`,
+      values: mergeValues(bridgeValues(route, source.plan), redisValues),
+    },
+    choice: {
+      project: source.project,
+      postgresql: endpoint(source),
+      ...(redis ? {redis: {...endpoint(redis), database: redis.database}} : {}),
+      warnings: [...source.warnings, ...(redis?.warnings ?? [])],
+    },
   }
 }

@@ -16,6 +16,7 @@ import {parse} from 'yaml'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import {FAKE_NODE_IMAGE, fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {ensureBusyboxImage} from '../support/busybox-image.js'
+import {catalogSnapshot} from '../support/pg-catalog.js'
 import {ensurePostgresImage} from '../support/postgres-image.js'
 import {waitFor} from '../support/processes.js'
 import {runCli} from '../support/run-cli.js'
@@ -133,6 +134,7 @@ beforeAll(async () => {
       '    command: ["sleep", "3600"]',
       '    environment:',
       `      REDIS_URL: redis://:${REDIS_PASSWORD}@redis:6379/2`,
+      '      DATABASE_URL: postgresql+psycopg2://geniro_app:pw@postgres/app_db',
       '',
     ].join('\n'),
   )
@@ -217,12 +219,12 @@ describe('geniro-dev bridge', () => {
   })
 
   it('a re-run changes nothing: zero mutating calls, the same catalog rows', async () => {
-    const before = await catalog()
+    const before = await catalogSnapshot({host: '127.0.0.1', port, ...ADMIN})
     const calls = environment.calls().length
     const run = await bridge(['--json'])
     expect(run.code, run.stderr).toBe(0)
     expect(mutatingSince(calls)).toEqual([])
-    expect(await catalog()).toEqual(before)
+    expect(await catalogSnapshot({host: '127.0.0.1', port, ...ADMIN})).toEqual(before)
   })
 
   it('status and ports show which path pods reach the Compose PostgreSQL by', async () => {
@@ -437,6 +439,9 @@ describe('geniro-dev bridge', () => {
       '--no-forward',
       '--probe-pod-image',
       await ensurePostgresImage(dockerHost),
+      // Another cluster: the default names belong to the kind cluster's release.
+      '--db-suffix',
+      '_vm',
       '--json',
     ])
     expect(run.code, run.stderr).toBe(0)
@@ -471,5 +476,100 @@ describe('geniro-dev bridge', () => {
     } finally {
       compose(['start', 'postgres'])
     }
+  })
+})
+
+describe('bridge ownership: takeovers refused with nothing written', () => {
+  const snapshot = () => catalogSnapshot({host: '127.0.0.1', port, ...ADMIN})
+
+  beforeAll(async () => {
+    // The test before restarted the Compose PostgreSQL.
+    await waitFor(
+      () => asAdmin(async () => true).catch(() => false),
+      60_000,
+      'the Compose PostgreSQL to accept connections again',
+    )
+  })
+
+  /** A bridge run that must exit 3 without a write to PostgreSQL or the cluster. */
+  async function refused(args: string[]): Promise<string> {
+    const before = await snapshot()
+    const calls = environment.calls().length
+    const run = await bridge(args)
+    expect(run.code, run.stderr).toBe(3)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(mutatingSince(calls)).toEqual([])
+    expect(await snapshot()).toEqual(before)
+    return run.stderr
+  }
+
+  it("refuses --db-suffix _dev when a role geniro_dev owns the stack's database, and the app still logs in", async () => {
+    await asAdmin((client) => client.query("CREATE ROLE geniro_dev LOGIN PASSWORD 'app-secret'"))
+    await asAdmin((client) => client.query('CREATE DATABASE app OWNER geniro_dev'))
+    const stderr = await refused(['--db-suffix', '_dev'])
+    expect(stderr).toMatch(
+      /^Error: role geniro_dev \(no geniro-dev mark; owns database app\) at 127\.0\.0\.1:\d+ is not geniro-dev's for release "geniro" in namespace "geniro" of kube context "kind-bridge-e2e"/m,
+    )
+    expect(stderr).toContain('Hint: choose other names with --db-suffix SUFFIX')
+    const app = new pg.Client({
+      host: '127.0.0.1',
+      port,
+      database: 'app',
+      user: 'geniro_dev',
+      password: 'app-secret',
+    })
+    await app.connect()
+    await app.end()
+  })
+
+  it("refuses --database app, the stack's own database, though no list reserves it", async () => {
+    const stderr = await refused(['--database', 'app'])
+    expect(stderr).toMatch(/^Error: database app \(no geniro-dev mark; owned by role geniro_dev\)/m)
+    expect(stderr).toMatch(/Hint: .*--database NAME/)
+  })
+
+  it("refuses names another service's DATABASE_URL uses (user and database), saying where", async () => {
+    const stderr = await refused(['--db-suffix', '_app'])
+    expect(stderr).toContain(
+      'the Compose stack already uses the name geniro_app (DATABASE_URL of Compose service "worker")',
+    )
+    expect(await refused(['--database', 'app_db'])).toContain('app_db (DATABASE_URL of')
+  })
+
+  it('refuses a second bridge (-n team-b) on the same names, naming the first owner', async () => {
+    const stderr = await refused(['-n', 'team-b'])
+    expect(stderr).toContain(
+      'role geniro_k8s (created by geniro-dev for release "geniro" in namespace "geniro" of kube context "kind-bridge-e2e"',
+    )
+    expect(stderr).toMatch(
+      /Hint: another bridge uses these names: choose other names with --db-suffix/,
+    )
+  })
+
+  it('runs the second bridge with its own --db-suffix, and its re-run writes nothing', async () => {
+    const first = await bridge(['-n', 'team-b', '--db-suffix', '_team_b', '--json'])
+    expect(first.code, first.stderr).toBe(0)
+    expect(JSON.parse(first.stdout).bridge.role).toBe('geniro_team_b')
+    const before = await snapshot()
+    const calls = environment.calls().length
+    const again = await bridge(['-n', 'team-b', '--db-suffix', '_team_b', '--json'])
+    expect(again.code, again.stderr).toBe(0)
+    expect(mutatingSince(calls)).toEqual([])
+    expect(await snapshot()).toEqual(before)
+  })
+
+  it('under --json, the refusal lists what it found', async () => {
+    const run = await bridge(['-n', 'team-c', '--json'])
+    expect(run.code).toBe(3)
+    const {error} = JSON.parse(run.stdout)
+    expect(error.refused).toContainEqual({
+      kind: 'role',
+      name: 'geniro_k8s',
+      finding: {
+        kind: 'other',
+        owner: {context: 'kind-bridge-e2e', namespace: 'geniro', release: 'geniro'},
+      },
+      owns: ['geniro_k8s', 'keycloak_k8s', 'litellm_k8s'],
+    })
   })
 })

@@ -47,6 +47,7 @@ interface Report {
   compose: ComposeEntry[]
   forwards: Array<{name: string; localPort: number; remotePort: number}>
   bound: Array<{port: number; holder: string}>
+  declared: Array<{port: number; holder: string}>
   conflicts: Array<{port: number; forward: string; holder: string}>
 }
 
@@ -185,8 +186,11 @@ describe('geniro-dev ports', () => {
       'bridge',
       'compose',
       'conflicts',
+      'declared',
       'forwards',
     ])
+    // Every Compose port here is published by a running container: none only declared.
+    expect(report.declared).toEqual([])
     for (const entry of report.compose) {
       expect(Object.keys(entry).sort()).toEqual(
         ['hostIp', 'project', 'protocol', 'published', 'service', 'target'].sort(),
@@ -346,12 +350,22 @@ services:
         protocol: 'tcp',
       },
     ])
-    expect(report.conflicts).toContainEqual({
-      port: 16333,
-      forward: 'qdrant',
-      holder: `Compose service "qdrant" of project "${stopped}" publishes it`,
-    })
+    // Declared, not bound: before issue 13 these were listed as "bound now".
+    const declares = `Compose service "qdrant" of project "${stopped}" declares it (not running now)`
+    expect(report.bound.map((b) => b.port)).not.toContain(16333)
+    expect(report.bound.map((b) => b.port)).not.toContain(16900)
+    expect(report.declared).toEqual([
+      {port: 16333, holder: declares},
+      {port: 16900, holder: declares},
+    ])
+    // Taking it would still collide once the stack starts.
+    expect(report.conflicts).toContainEqual({port: 16333, forward: 'qdrant', holder: declares})
     const human = await cli(['ports', '--compose'], stoppedDir)
+    const bound = human.stdout.split('Bound now:')[1]!.split('\n\n')[0]!
+    expect(bound).not.toContain('16333')
+    expect(human.stdout).toMatch(
+      /Declared in Compose files, not bound now:\n\s+16333\s+Compose service "qdrant"/,
+    )
     expect(human.stdout).toMatch(/^\s+\*:16333\s+-> 6333\/tcp\s+\S+\/qdrant$/m)
     expect(human.stdout).toMatch(/^\s+127\.0\.0\.1:16900-16901\s+-> 6334\/tcp\s+\S+\/qdrant$/m)
   })

@@ -1,6 +1,6 @@
 import {createServer, type Server} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {addressesInUse, findPortHolder} from '../../src/adapters/host-ports.js'
+import {addressesInUse, findPortHolder, firstFreePort} from '../../src/adapters/host-ports.js'
 
 const servers: Server[] = []
 
@@ -48,5 +48,34 @@ describe('host port probes', () => {
     const port = await listen('127.0.0.1')
     await new Promise((resolve) => servers.pop()!.close(resolve))
     expect(await findPortHolder(port)).toBeUndefined()
+  })
+})
+
+describe('firstFreePort (get-port, for --next-free)', () => {
+  /** Four consecutive ports free now, the first chosen by the OS. */
+  async function freeRun(): Promise<number> {
+    for (;;) {
+      const base = await listen('127.0.0.1')
+      await new Promise((resolve) => servers.pop()!.close(resolve))
+      if (base > 65_531) continue
+      const ports = [base, base + 1, base + 2, base + 3]
+      if ((await Promise.all(ports.map(addressesInUse))).every((taken) => taken.length === 0))
+        return base
+    }
+  }
+
+  it('skips ports held on 127.0.0.1 or ::1 and excluded ones, in order', async () => {
+    const base = await freeRun()
+    await listen('127.0.0.1', base)
+    await listen('::1', base + 1)
+    expect(await firstFreePort([base, base + 1, base + 2, base + 3], [base + 2])).toBe(base + 3)
+    expect(await addressesInUse(base + 3)).toEqual([]) // Checked, not kept.
+  })
+
+  it('answers nothing when every candidate is taken, instead of a random port', async () => {
+    const base = await freeRun()
+    await listen('127.0.0.1', base)
+    await listen('0.0.0.0', base + 1)
+    expect(await firstFreePort([base, base + 1, base + 2], [base + 2])).toBeUndefined()
   })
 })

@@ -5,16 +5,18 @@
  */
 import {execFileSync} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
-import {chmodSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {createServer, type Server, type Socket} from 'node:net'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import {Postgres, type PgTarget} from '../../src/adapters/postgres.js'
-import {planBridgeDatabases, reservedDatabaseNames} from '../../src/core/bridge-databases.js'
+import {planBridgeDatabases, reservedNames} from '../../src/core/bridge-databases.js'
+import {ownerMark, type BridgeOwner} from '../../src/core/bridge-ownership.js'
 import {InterruptedError, UserError} from '../../src/core/errors.js'
 import {ensureBridgeDatabases} from '../../src/services/bridge-databases.js'
+import {catalogSnapshot} from '../support/pg-catalog.js'
 import {ensurePostgresImage, type PostgresFlavour} from '../support/postgres-image.js'
 import {dockerCli} from '../support/toolchain.js'
 
@@ -27,6 +29,8 @@ const ENVIRONMENT = {
 }
 const INIT_SQL = 'CREATE DATABASE keycloak;\nCREATE DATABASE litellm;\n'
 const ROLE_PASSWORD = 'k8s-role-secret'
+/** The owner the README's cleanup example names. */
+const OWNER: BridgeOwner = {context: 'kind-geniro-dev', namespace: 'geniro', release: 'geniro'}
 
 const containers: string[] = []
 const scratch = mkdtempSync(path.join(tmpdir(), 'gdev-pg-test-'))
@@ -105,48 +109,32 @@ async function withAdmin<T>(
   }
 }
 
-/**
- * What a write would change: catalog rows with their xmin (any UPDATE, even to the same value,
- * gives the row a new one), the roles' stored passwords and each database's extensions.
- */
-async function catalogSnapshot(target: PgTarget): Promise<unknown> {
-  const {databases, roles} = await withAdmin(target, 'postgres', async (client) => ({
-    databases: (
-      await client.query(
-        `SELECT oid::text, xmin::text, datname, pg_get_userbyid(datdba) AS owner
-           FROM pg_database ORDER BY datname`,
-      )
-    ).rows,
-    roles: (
-      await client.query(
-        `SELECT oid::text, xmin::text, rolname, rolsuper, rolcanlogin, rolpassword
-           FROM pg_authid ORDER BY rolname`,
-      )
-    ).rows,
-  }))
-  const extensions: Record<string, unknown> = {}
-  for (const {datname} of databases as Array<{datname: string}>) {
-    if (datname === 'template0') continue
-    extensions[datname] = await withAdmin(
-      target,
-      datname,
-      async (client) =>
-        (
-          await client.query(
-            'SELECT oid::text, xmin::text, extname, extversion FROM pg_extension ORDER BY extname',
-          )
-        ).rows,
-    )
-  }
-  return {databases, roles, extensions}
-}
-
 async function databaseNames(target: PgTarget): Promise<string[]> {
   return withAdmin(target, 'postgres', async (client) =>
     (await client.query('SELECT datname FROM pg_database ORDER BY datname')).rows.map(
       (row: {datname: string}) => row.datname,
     ),
   )
+}
+
+/** Every role and database with a geniro-dev mark: "role x" / "database y" → its comment. */
+async function marks(target: PgTarget): Promise<Record<string, string>> {
+  const rows = await withAdmin(
+    target,
+    'postgres',
+    async (client) =>
+      (
+        await client.query(
+          `SELECT 'database ' || datname AS object, shobj_description(oid, 'pg_database') AS mark
+           FROM pg_database WHERE shobj_description(oid, 'pg_database') LIKE 'geniro-dev%'
+         UNION ALL
+         SELECT 'role ' || rolname, shobj_description(oid, 'pg_authid')
+           FROM pg_roles WHERE shobj_description(oid, 'pg_authid') LIKE 'geniro-dev%'
+         ORDER BY 1`,
+        )
+      ).rows as Array<{object: string; mark: string}>,
+  )
+  return Object.fromEntries(rows.map((row) => [row.object, row.mark]))
 }
 
 async function rejection(
@@ -163,7 +151,12 @@ async function rejection(
 
 /** The plan the bridge command would make from the Compose service above. */
 function composePlan(options: {database?: string; suffix?: string} = {}) {
-  const reserved = reservedDatabaseNames({environment: ENVIRONMENT}, [INIT_SQL])
+  const postgres = {name: 'postgres', environment: ENVIRONMENT}
+  const reserved = reservedNames({
+    services: [postgres],
+    postgres,
+    initScripts: [{file: 'init/01-databases.sql', text: INIT_SQL}],
+  })
   return planBridgeDatabases({...options, reserved})
 }
 
@@ -189,7 +182,7 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
     const before = await databaseNames(target)
     expect(before).toEqual(['geniro', 'keycloak', 'litellm', 'postgres', 'template0', 'template1'])
 
-    const result = await ensureBridgeDatabases(postgres, composePlan(), ROLE_PASSWORD)
+    const result = await ensureBridgeDatabases(postgres, composePlan(), OWNER, ROLE_PASSWORD)
 
     expect(result).toEqual({
       role: {name: 'geniro_k8s', action: 'created'},
@@ -212,6 +205,13 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
       'keycloak_k8s:geniro_k8s',
       'litellm_k8s:geniro_k8s',
     ])
+    // Each carries the owner's mark, exactly.
+    expect(await marks(target)).toEqual({
+      'database geniro_k8s': ownerMark(OWNER),
+      'database keycloak_k8s': ownerMark(OWNER),
+      'database litellm_k8s': ownerMark(OWNER),
+      'role geniro_k8s': ownerMark(OWNER),
+    })
 
     // The cluster logs in as the role, not as the Compose admin, and can use vector.
     const role = {...target, user: 'geniro_k8s', password: ROLE_PASSWORD}
@@ -251,7 +251,7 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
 
   it('reports everything unchanged on a re-run and writes nothing', async () => {
     const before = await catalogSnapshot(target)
-    const result = await ensureBridgeDatabases(postgres, composePlan(), ROLE_PASSWORD)
+    const result = await ensureBridgeDatabases(postgres, composePlan(), OWNER, ROLE_PASSWORD)
     expect(result.role.action).toBe('unchanged')
     expect(result.databases.map((database) => database.action)).toEqual([
       'unchanged',
@@ -262,16 +262,13 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
   })
 
   it('sets the role password again when it no longer logs in (the Secret was recreated)', async () => {
-    const postgresForDrift = new Postgres(target)
-    try {
-      expect(await postgresForDrift.ensureRole('geniro_k8s', 'a-new-secret')).toBe('password-set')
-      expect(await postgres.canLogin({user: 'geniro_k8s', password: 'a-new-secret'})).toBe(true)
-      expect(await postgres.canLogin({user: 'geniro_k8s', password: ROLE_PASSWORD})).toBe(false)
-      expect(await postgresForDrift.ensureRole('geniro_k8s', ROLE_PASSWORD)).toBe('password-set')
-      expect(await postgresForDrift.ensureRole('geniro_k8s', ROLE_PASSWORD)).toBe('unchanged')
-    } finally {
-      await postgresForDrift.close()
-    }
+    const run = async (password: string) =>
+      (await ensureBridgeDatabases(postgres, composePlan(), OWNER, password)).role.action
+    expect(await run('a-new-secret')).toBe('password-set')
+    expect(await postgres.canLogin({user: 'geniro_k8s', password: 'a-new-secret'})).toBe(true)
+    expect(await postgres.canLogin({user: 'geniro_k8s', password: ROLE_PASSWORD})).toBe(false)
+    expect(await run(ROLE_PASSWORD)).toBe('password-set')
+    expect(await run(ROLE_PASSWORD)).toBe('unchanged')
   })
 
   it.each([
@@ -279,9 +276,11 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
     ['non-ASCII characters', 'pässwörd ✓'],
   ])('stores a password with %s exactly', async (_, password) => {
     const name = `quoting_${randomBytes(3).toString('hex')}`
-    expect(await postgres.ensureRole(name, password)).toBe('created')
+    await postgres.createRole(name, password, ownerMark(OWNER))
     expect(await postgres.canLogin({user: name, password})).toBe(true)
-    expect(await postgres.ensureRole(name, password)).toBe('unchanged')
+    await postgres.setRolePassword(name, `${password}2`)
+    expect(await postgres.canLogin({user: name, password: `${password}2`})).toBe(true)
+    expect(await postgres.role(name)).toEqual({comment: ownerMark(OWNER)})
     expect(await postgres.roleExists('geniro')).toBe(true)
   })
 
@@ -290,11 +289,13 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
     const before = await catalogSnapshot(target)
 
     const error = await rejection(
-      ensureBridgeDatabases(postgres, composePlan({suffix: '_dev2'}), ROLE_PASSWORD),
+      ensureBridgeDatabases(postgres, composePlan({suffix: '_dev2'}), OWNER, ROLE_PASSWORD),
     )
 
-    expect(error.message).toContain('keycloak_dev2 (owned by geniro)')
-    expect(error.hint).toMatch(/--database.*--db-suffix/)
+    expect(error.message).toContain(
+      'database keycloak_dev2 (no geniro-dev mark; owned by role geniro)',
+    )
+    expect(error.hint).toBe('choose other names with --db-suffix SUFFIX')
     expect(await catalogSnapshot(target)).toEqual(before)
     expect(await postgres.roleExists('geniro_dev2')).toBe(false)
   })
@@ -314,7 +315,7 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
     const weak = new Postgres({...target, user: 'plain_user', password: 'plain-secret'})
     try {
       const error = await rejection(
-        ensureBridgeDatabases(weak, composePlan({suffix: '_weak'}), ROLE_PASSWORD),
+        ensureBridgeDatabases(weak, composePlan({suffix: '_weak'}), OWNER, ROLE_PASSWORD),
       )
       expect(error.message).toMatch(/lacks CREATEROLE, CREATEDB, SUPERUSER/)
       expect(error.hint).toContain('superuser')
@@ -327,7 +328,7 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
   it('turns a missing privilege at run time into a UserError', async () => {
     const weak = new Postgres({...target, user: 'plain_user', password: 'plain-secret'})
     try {
-      const error = await rejection(weak.ensureDatabase('plain_db', 'plain_user'))
+      const error = await rejection(weak.createDatabase('plain_db', 'plain_user', 'x'))
       expect(error.message).toMatch(
         /user "plain_user" may not create database plain_db at 127\.0\.0\.1:\d+/,
       )
@@ -338,7 +339,7 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
 
   it('refuses to use the admin user itself as the bridge role', async () => {
     const plan = {...composePlan({suffix: '_self'}), role: ADMIN.user}
-    const error = await rejection(ensureBridgeDatabases(postgres, plan, ROLE_PASSWORD))
+    const error = await rejection(ensureBridgeDatabases(postgres, plan, OWNER, ROLE_PASSWORD))
     expect(error.message).toContain('lock the Compose stack out')
   })
 
@@ -364,13 +365,226 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
   })
 })
 
+describe('ownership: bridge mode never takes over what it did not create for this release', () => {
+  const TEAM_B: BridgeOwner = {...OWNER, namespace: 'team-b'}
+  const OTHER_CLUSTER: BridgeOwner = {...OWNER, context: 'minikube'}
+  let target: PgTarget
+  let container: string
+  let postgres: Postgres
+
+  beforeAll(async () => {
+    target = await startPostgres('pg17-pgvector')
+    container = containers.at(-1)!
+    postgres = new Postgres(target)
+    // The first bridge, for OWNER, with the default names.
+    await ensureBridgeDatabases(postgres, composePlan(), OWNER, ROLE_PASSWORD)
+  })
+
+  afterAll(async () => {
+    await postgres?.close()
+  })
+
+  const sql = (text: string) => withAdmin(target, 'postgres', (client) => client.query(text))
+
+  /** Runs `work`, which must be refused with a UserError, and proves nothing was written. */
+  async function refusedWithNothingWritten(work: () => Promise<unknown>): Promise<UserError> {
+    const before = await catalogSnapshot(target)
+    const error = await rejection(work())
+    expect(await catalogSnapshot(target)).toEqual(before)
+    return error
+  }
+
+  it('re-runs for the same owner write nothing at all', async () => {
+    const before = await catalogSnapshot(target)
+    const result = await ensureBridgeDatabases(postgres, composePlan(), OWNER, ROLE_PASSWORD)
+    expect(result.role.action).toBe('unchanged')
+    expect(result.databases.map((database) => database.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ])
+    expect(await catalogSnapshot(target)).toEqual(before)
+  })
+
+  it("refuses --db-suffix _dev when a role geniro_dev owns the app's database; the app still logs in", async () => {
+    await sql("CREATE ROLE geniro_dev LOGIN PASSWORD 'app-secret'")
+    await sql('CREATE DATABASE app OWNER geniro_dev')
+    const error = await refusedWithNothingWritten(() =>
+      ensureBridgeDatabases(postgres, composePlan({suffix: '_dev'}), OWNER, ROLE_PASSWORD),
+    )
+    expect(error.message).toMatch(
+      /^role geniro_dev \(no geniro-dev mark; owns database app\) at 127\.0\.0\.1:\d+ is not geniro-dev's for release "geniro" in namespace "geniro" of kube context "kind-geniro-dev"/,
+    )
+    expect(error.hint).toBe('choose other names with --db-suffix SUFFIX')
+    expect(await postgres.canLogin({user: 'geniro_dev', password: 'app-secret'})).toBe(true)
+  })
+
+  it("refuses --database app, the stack's own database no list reserves", async () => {
+    const error = await refusedWithNothingWritten(() =>
+      ensureBridgeDatabases(postgres, composePlan({database: 'app'}), OWNER, ROLE_PASSWORD),
+    )
+    expect(error.message).toMatch(/^database app \(no geniro-dev mark; owned by role geniro_dev\)/)
+    expect(error.hint).toContain('--database NAME')
+  })
+
+  it.each([
+    ['another namespace', TEAM_B],
+    ['another cluster', OTHER_CLUSTER],
+  ])(
+    'refuses a second bridge from %s on the same names, naming the first owner',
+    async (_, second) => {
+      const error = await refusedWithNothingWritten(() =>
+        ensureBridgeDatabases(postgres, composePlan(), second, 'the-second-password'),
+      )
+      expect(error.message).toContain(
+        'role geniro_k8s (created by geniro-dev for release "geniro" in namespace "geniro" of kube context "kind-geniro-dev"',
+      )
+      expect(error.hint).toMatch(/^another bridge uses these names: .*--db-suffix/)
+      // The first release still logs in with its password.
+      expect(await postgres.canLogin({user: 'geniro_k8s', password: ROLE_PASSWORD})).toBe(true)
+    },
+  )
+
+  it('lets the second bridge run beside the first with --db-suffix, each re-run writing nothing', async () => {
+    const plan = composePlan({suffix: '_team_b'})
+    const first = await ensureBridgeDatabases(postgres, plan, TEAM_B, 'team-b-password')
+    expect(first.role.action).toBe('created')
+    const before = await catalogSnapshot(target)
+    await ensureBridgeDatabases(postgres, plan, TEAM_B, 'team-b-password')
+    await ensureBridgeDatabases(postgres, composePlan(), OWNER, ROLE_PASSWORD)
+    expect(await catalogSnapshot(target)).toEqual(before)
+  })
+
+  it('refuses a database whose comment is someone else’s', async () => {
+    await sql('CREATE DATABASE keycloak_billing')
+    await sql("COMMENT ON DATABASE keycloak_billing IS 'billing'")
+    const error = await refusedWithNothingWritten(() =>
+      ensureBridgeDatabases(postgres, composePlan({suffix: '_billing'}), OWNER, ROLE_PASSWORD),
+    )
+    expect(error.message).toContain(
+      'database keycloak_billing (its comment "billing" is no geniro-dev mark; owned by role geniro)',
+    )
+  })
+
+  it('refuses what an older geniro-dev left unmarked, and adopts it with the SQL of its hint', async () => {
+    // As an older geniro-dev left them: the role and its databases, no comments.
+    await sql("CREATE ROLE geniro_old LOGIN PASSWORD 'old-password'")
+    for (const name of ['geniro_old', 'keycloak_old', 'litellm_old'])
+      await sql(`CREATE DATABASE ${name} OWNER geniro_old`)
+    const plan = composePlan({suffix: '_old'})
+    const error = await refusedWithNothingWritten(() =>
+      ensureBridgeDatabases(postgres, plan, OWNER, 'old-password'),
+    )
+    const adopt = /adopt them with `([^`]+)`/.exec(error.hint ?? '')?.[1]
+    expect(adopt).toBe(`COMMENT ON ROLE "geniro_old" IS '${ownerMark(OWNER)}'`)
+
+    await sql(adopt!)
+    const adopted = await ensureBridgeDatabases(postgres, plan, OWNER, 'old-password')
+    expect(adopted.role.action).toBe('unchanged')
+    expect(adopted.databases.map((database) => database.action)).toEqual([
+      'marked',
+      'marked',
+      'marked',
+    ])
+    const before = await catalogSnapshot(target)
+    await ensureBridgeDatabases(postgres, plan, OWNER, 'old-password')
+    expect(await catalogSnapshot(target)).toEqual(before)
+  })
+
+  it('finishes a run stopped between CREATE DATABASE and its comment', async () => {
+    await sql('COMMENT ON DATABASE litellm_k8s IS NULL')
+    const result = await ensureBridgeDatabases(postgres, composePlan(), OWNER, ROLE_PASSWORD)
+    expect(result.databases.map((database) => database.action)).toEqual([
+      'unchanged',
+      'unchanged',
+      'marked',
+    ])
+    expect((await marks(target))['database litellm_k8s']).toBe(ownerMark(OWNER))
+  })
+
+  it('refuses a role or database that appears between the check and the write', async () => {
+    await sql("CREATE ROLE raced LOGIN PASSWORD 'x'")
+    await sql('CREATE DATABASE raced_db')
+    const role = await rejection(postgres.createRole('raced', 'y', ownerMark(OWNER)))
+    expect(role.message).toMatch(
+      /^the role raced appeared at .* while geniro-dev was about to create it$/,
+    )
+    expect(await postgres.role('raced')).toEqual({comment: null})
+    const database = await rejection(postgres.createDatabase('raced_db', 'raced', ownerMark(OWNER)))
+    expect(database.message).toMatch(/^the database raced_db appeared at /)
+    expect(await postgres.canLogin({user: 'raced', password: 'x'})).toBe(true)
+  })
+
+  it("the README's cleanup SQL drops only the named owner's marked databases and role", async () => {
+    const everything = async () => ({
+      databases: (await databaseNames(target)).sort(),
+      roles: await withAdmin(target, 'postgres', async (client) =>
+        (await client.query('SELECT rolname FROM pg_roles ORDER BY rolname')).rows.map(
+          (row: {rolname: string}) => row.rolname,
+        ),
+      ),
+    })
+    const before = await everything()
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
+    const section = readme.slice(readme.indexOf('#### Cleaning up what bridge created'))
+    const command = /```sh\n([\s\S]*?)```/.exec(section)?.[1]
+    const listing = /```sql\n([\s\S]*?)```/.exec(section)?.[1]
+    expect(command).toContain(`mark='${ownerMark(OWNER)}'`)
+
+    // The listing shows exactly the marked objects.
+    const listed = await withAdmin(target, 'postgres', async (client) =>
+      (await client.query(listing!)).rows.map(
+        (row: {kind: string; name: string}) => `${row.kind} ${row.name}`,
+      ),
+    )
+    expect(listed.sort()).toEqual(Object.keys(await marks(target)).sort())
+
+    // The command as written, with `docker compose exec -T postgres` pointed at this container.
+    const script = command!.replace(
+      'docker compose exec -T postgres',
+      '"$DOCKER" exec -i "$CONTAINER"',
+    )
+    execFileSync('sh', ['-c', script], {
+      env: {
+        ...process.env,
+        DOCKER: dockerCli(),
+        DOCKER_HOST: dockerHost,
+        CONTAINER: container,
+        POSTGRES_USER: ADMIN.user,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+
+    const gone = [
+      'geniro_k8s',
+      'keycloak_k8s',
+      'litellm_k8s',
+      'geniro_old',
+      'keycloak_old',
+      'litellm_old',
+    ]
+    const after = await everything()
+    expect(after.databases).toEqual(before.databases.filter((name) => !gone.includes(name)))
+    expect(after.roles).toEqual(
+      before.roles.filter((name) => !['geniro_k8s', 'geniro_old'].includes(name)),
+    )
+    // team-b's, the stack's, the foreign-commented and the unmarked ones are all still there.
+    expect(after.databases).toEqual(
+      expect.arrayContaining(['geniro_team_b', 'app', 'keycloak_billing', 'raced_db', 'geniro']),
+    )
+    expect(after.roles).toEqual(expect.arrayContaining(['geniro_team_b', 'geniro_dev', 'raced']))
+  })
+})
+
 describe('bridge databases on a Compose PostgreSQL 15 without pgvector', () => {
   it('refuses before creating anything and says the image lacks pgvector', async () => {
     const target = await startPostgres('pg15')
     const postgres = new Postgres(target)
     try {
       const before = await catalogSnapshot(target)
-      const error = await rejection(ensureBridgeDatabases(postgres, composePlan(), ROLE_PASSWORD))
+      const error = await rejection(
+        ensureBridgeDatabases(postgres, composePlan(), OWNER, ROLE_PASSWORD),
+      )
       expect(error.message).toMatch(
         /Compose PostgreSQL image at 127\.0\.0\.1:\d+ lacks the extension vector/,
       )

@@ -2,9 +2,10 @@ import {describe, expect, it} from 'vitest'
 import {
   DEFAULT_DB_SUFFIX,
   planBridgeDatabases,
-  reservedDatabaseNames,
+  reservedNames,
   type BridgeDatabasePlan,
 } from '../../src/core/bridge-databases.js'
+import {composeModel} from '../../src/core/compose-model.js'
 import {UserError} from '../../src/core/errors.js'
 
 const STACK_DEFAULTS = ['geniro', 'keycloak', 'litellm', 'postgres', 'template0', 'template1']
@@ -21,6 +22,19 @@ function refusal(run: () => unknown): UserError {
     return error as UserError
   }
   throw new Error('expected a UserError')
+}
+
+/** The names reserved by a stack whose only service is the PostgreSQL one. */
+function reservedDatabaseNames(
+  service: {environment: Record<string, string>},
+  scripts: string[],
+): string[] {
+  const postgres = {name: 'postgres', environment: service.environment}
+  return reservedNames({
+    services: [postgres],
+    postgres,
+    initScripts: scripts.map((text, i) => ({file: `init/0${i}.sql`, text})),
+  }).map((reserved) => reserved.name)
 }
 
 describe('planBridgeDatabases', () => {
@@ -84,7 +98,7 @@ describe('planBridgeDatabases', () => {
 
   it('names every colliding database at once and only suggests --db-suffix when the API one is free', () => {
     const error = refusal(() => planBridgeDatabases({reserved: ['keycloak_k8s', 'litellm_k8s']}))
-    expect(error.message).toContain('database names keycloak_k8s, litellm_k8s')
+    expect(error.message).toContain('names keycloak_k8s, litellm_k8s')
     expect(error.hint).toBe('choose other names with --db-suffix SUFFIX')
   })
 
@@ -202,7 +216,7 @@ describe('reservedDatabaseNames', () => {
     expect(reserved({}, [sh])).toEqual(expect.arrayContaining(['analytics', 'reports']))
   })
 
-  it('reads createdb commands, skipping their options and resolving variables', () => {
+  it('reads createdb commands, skipping option values that are no names, resolving variables', () => {
     const sh = [
       'createdb -U "$POSTGRES_USER" -O owner --encoding=UTF8 daytona',
       'createdb --username postgres "${EXTRA_DB:-extra_default}"',
@@ -210,8 +224,12 @@ describe('reservedDatabaseNames', () => {
       'createdb -T template0 "$UNKNOWN_VAR"',
     ].join('\n')
     const names = reserved({POSTGRES_USER: 'admin', SECOND_DB: 'second'}, [sh])
-    expect(names).toEqual(expect.arrayContaining(['daytona', 'extra_default', 'second', 'admin']))
-    expect(names).not.toContain('owner')
+    // -O names the owner: a user of the stack, reserved as well.
+    expect(names).toEqual(
+      expect.arrayContaining(['daytona', 'extra_default', 'second', 'admin', 'owner']),
+    )
+    expect(names).not.toContain('UTF8')
+    expect(names).not.toContain('-T')
     expect(names.some((name) => name.includes('$'))).toBe(false)
   })
 
@@ -225,5 +243,196 @@ describe('reservedDatabaseNames', () => {
       'CREATE DATABASE geniro;',
     ])
     expect(names.filter((name) => name === 'geniro')).toHaveLength(1)
+  })
+})
+
+describe('reservedNames across the whole Compose stack', () => {
+  const postgres = {name: 'db', environment: {POSTGRES_PASSWORD: 'pw'}}
+  const stack = (
+    services: {name: string; environment: Record<string, string>; command?: string[]}[],
+    initScripts: string[] = [],
+  ) =>
+    reservedNames({
+      services: [postgres, ...services],
+      postgres,
+      initScripts: initScripts.map((text, i) => ({file: `initdb/0${i}.sh`, text})),
+    })
+  const names = (...args: Parameters<typeof stack>) => stack(...args).map((entry) => entry.name)
+
+  it.each([
+    ['postgres://', 'postgres://app_user:s3cret@db:5432/app_db?sslmode=disable'],
+    ['postgresql:// without a port', 'postgresql://app_user@db/app_db'],
+    ['SQLAlchemy postgresql+psycopg2://', 'postgresql+psycopg2://app_user:pw@db/app_db'],
+    ['SQLAlchemy postgresql+asyncpg://', 'postgresql+asyncpg://app_user:p%40ss@db:5432/app_db'],
+    ['jdbc:postgresql:// with ?user=', 'jdbc:postgresql://db:5432/app_db?user=app_user&password=x'],
+    ['a libpq key=value string', "host=db port=5432 user=app_user dbname='app_db' password=x"],
+    ['percent-encoded names', 'postgres://app%5Fuser:pw@db/app%5Fdb'],
+  ])("reserves the user and database of another service's URL: %s", (_, url) => {
+    const found = names([{name: 'api', environment: {DATABASE_URL: url}}])
+    expect(found).toEqual(expect.arrayContaining(['app_user', 'app_db']))
+    expect(found).not.toContain('s3cret')
+    expect(found).not.toContain('pw')
+  })
+
+  it('reserves URLs embedded in longer values and in a service command', () => {
+    const found = names([
+      {name: 'kc', environment: {JAVA_OPTS: '-Ddb=jdbc:postgresql://db/kc_db -Xmx1g'}},
+      {
+        name: 'worker',
+        environment: {},
+        command: ['worker', '--db', 'postgresql://worker_user:pw@db/worker_db'],
+      },
+    ])
+    expect(found).toEqual(expect.arrayContaining(['kc_db', 'worker_user', 'worker_db']))
+  })
+
+  it('reserves *_DB, *_DATABASE, *_USER and *_USERNAME variables of every service, not passwords', () => {
+    const found = names([
+      {
+        name: 'keycloak',
+        environment: {
+          KC_DB_USERNAME: 'kc_user',
+          KC_DB_URL_DATABASE: 'kc_data',
+          KC_DB_PASSWORD: 'x1',
+        },
+      },
+      {name: 'api', environment: {APP_DB: 'api_db', DB_USER: 'api_user', DB_PASSWORD: 'x2'}},
+    ])
+    expect(found).toEqual(expect.arrayContaining(['kc_user', 'kc_data', 'api_db', 'api_user']))
+    expect(found).not.toContain('x1')
+    expect(found).not.toContain('x2')
+  })
+
+  it("reserves the image's default user and the database named after POSTGRES_USER", () => {
+    expect(names([])).toContain('postgres')
+    const own = {name: 'db', environment: {POSTGRES_USER: 'stack_admin', POSTGRES_PASSWORD: 'pw'}}
+    const found = reservedNames({services: [own], postgres: own, initScripts: []})
+    expect(found).toContainEqual({
+      name: 'stack_admin',
+      where: 'POSTGRES_USER of Compose service "db"',
+    })
+  })
+
+  it('reserves roles, users and owners named in init scripts', () => {
+    const sql = [
+      'CREATE ROLE reporting NOLOGIN;',
+      "CREATE USER app_login WITH PASSWORD 'pw';",
+      'CREATE GROUP readers;',
+      'ALTER DATABASE olddb RENAME TO newdb;',
+      'CREATE DATABASE shop OWNER shop_owner;',
+      'GRANT ALL PRIVILEGES ON DATABASE shop TO shop_writer;',
+      '\\connect analytics analyst',
+    ].join('\n')
+    const sh = [
+      'createuser --no-superuser -c 10 "$APP_ROLE"',
+      'psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname=tenant_db <<-EOSQL',
+      '  CREATE USER ${TENANT_USER:-tenant} ;',
+      'EOSQL',
+    ].join('\n')
+    const own = {
+      name: 'db',
+      environment: {POSTGRES_USER: 'root_user', APP_ROLE: 'role_from_env', POSTGRES_PASSWORD: 'p'},
+    }
+    const found = reservedNames({
+      services: [own],
+      postgres: own,
+      initScripts: [
+        {file: 'init/01.sql', text: sql},
+        {file: 'init/02.sh', text: sh},
+      ],
+    }).map((entry) => entry.name)
+    expect(found).toEqual(
+      expect.arrayContaining([
+        'reporting',
+        'app_login',
+        'readers',
+        'olddb',
+        'newdb',
+        'shop',
+        'shop_owner',
+        'shop_writer',
+        'analytics',
+        'analyst',
+        'role_from_env',
+        'root_user',
+        'tenant_db',
+        'tenant',
+      ]),
+    )
+    expect(found).not.toContain('10')
+    expect(found).not.toContain('public')
+  })
+
+  it('takes env_file variables into account through the model (env_file under environment)', () => {
+    const project = composeModel(
+      [
+        {
+          path: '/stack/compose.yaml',
+          text: [
+            'services:',
+            '  db:',
+            '    image: postgres:17',
+            '  api:',
+            '    image: app',
+            '    env_file: app.env',
+            '    environment:',
+            '      APP_DB_USER: from_environment',
+          ].join('\n'),
+        },
+      ],
+      {
+        env: {},
+        workingDir: '/stack',
+        envFileTexts: {
+          '/stack/app.env': 'DATABASE_URL=postgres://env_file_user:pw@db/env_file_db\n',
+        },
+      },
+    )
+    const db = project.services.find((service) => service.name === 'db')!
+    const found = reservedNames({services: project.services, postgres: db, initScripts: []})
+    expect(found.map((entry) => entry.name)).toEqual(
+      expect.arrayContaining(['env_file_user', 'env_file_db', 'from_environment']),
+    )
+  })
+
+  it('refuses a planned role that another service logs in as, saying where', () => {
+    const reserved = stack([
+      {name: 'api', environment: {DATABASE_URL: 'postgresql://geniro_dev:pw@db/app'}},
+    ])
+    // geniro_dev is the planned API database too: one refusal names it once.
+    const error = refusal(() => planBridgeDatabases({suffix: '_dev', reserved}))
+    expect(error.message).toBe(
+      'the Compose stack already uses the name geniro_dev (DATABASE_URL of Compose service "api"); bridge mode never shares a database or a role with it',
+    )
+    expect(error.hint).toContain('--db-suffix')
+    // With the API database renamed, the role alone still collides.
+    const role = refusal(() => planBridgeDatabases({suffix: '_dev', database: 'api_k8s', reserved}))
+    expect(role.message).toBe(
+      'the role name geniro_dev (DATABASE_URL of Compose service "api") is one the Compose stack uses; bridge mode logs in with a role of its own',
+    )
+  })
+
+  it('refuses a planned database that another service uses, saying where', () => {
+    const reserved = stack([{name: 'api', environment: {APP_DATABASE: 'reports'}}])
+    const error = refusal(() => planBridgeDatabases({database: 'reports', reserved}))
+    expect(error.message).toContain('reports (APP_DATABASE of Compose service "api")')
+    expect(error.hint).toContain('--database NAME')
+  })
+
+  it('never throws on hostile values', () => {
+    const hostile = [
+      'postgres://%E0%A4%A@db/%ZZ',
+      'postgres://',
+      'jdbc:postgresql:',
+      "user='unterminated",
+      '${'.repeat(1000),
+      'x://'.repeat(10_000),
+    ]
+    expect(() =>
+      stack(
+        hostile.map((value, i) => ({name: `s${i}`, environment: {DATABASE_URL: value}})),
+        ['CREATE DATABASE "unterminated', 'createdb -O', 'psql --username'],
+      ),
+    ).not.toThrow()
   })
 })
