@@ -5,7 +5,8 @@
  */
 import {stat} from 'node:fs/promises'
 import path from 'node:path'
-import {parseDotEnv, type ComposeEnvFile} from '../core/compose-model.js'
+import {parseDotEnv} from '../core/compose-env.js'
+import type {ComposeEnvFile} from '../core/compose-layers.js'
 import {UserError} from '../core/errors.js'
 import {readRegularFile} from './regular-file.js'
 
@@ -72,10 +73,21 @@ export async function loadComposeSources(input: {
 }): Promise<ComposeSources> {
   const paths = await findComposeFiles(input)
   const workingDir = path.dirname(paths[0] ?? input.cwd)
+  // When the current directory's .env named the files (COMPOSE_FILE), Compose keeps its
+  // variables over the project directory's .env; otherwise only the project's counts.
+  const cwd = path.resolve(input.cwd)
+  const fromCwdDotEnv =
+    input.files.length === 0 && !input.env.COMPOSE_FILE && cwd !== workingDir
+      ? await projectEnvironment(cwd, input.env)
+      : undefined
+  const env = await projectEnvironment(
+    workingDir,
+    fromCwdDotEnv?.COMPOSE_FILE ? fromCwdDotEnv : input.env,
+  )
   return {
     files: await Promise.all(paths.map(async (file) => ({path: file, text: await readText(file)}))),
     workingDir,
-    env: await projectEnvironment(workingDir, input.env),
+    env,
   }
 }
 
@@ -177,4 +189,28 @@ async function readOptional(file: string): Promise<string | undefined> {
     `cannot read ${file}: ${read.code ?? read.problem}`,
     'Check the file and its permissions',
   )
+}
+
+/**
+ * The files a project names besides its own (included and extended Compose files, an
+ * include's env files): each one's text, or null when there is none. Only regular files
+ * are read, as for the project's own files.
+ */
+export async function readReferencedFiles(
+  files: readonly string[],
+  what: string,
+): Promise<Record<string, string | null>> {
+  const texts: Record<string, string | null> = {}
+  for (const file of files) {
+    const read = await readRegularFile(file, what)
+    if (read.ok) texts[file] = read.text
+    else if (read.problem === 'missing') texts[file] = null
+    else {
+      throw new UserError(
+        `cannot read ${what} ${file}: ${read.code ?? read.problem}`,
+        'Check the file and its permissions',
+      )
+    }
+  }
+  return texts
 }

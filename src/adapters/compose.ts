@@ -18,6 +18,8 @@ export interface ComposeTarget {
   project?: string
   files?: readonly string[]
   cwd?: string
+  /** `--profile` of each: Compose reads the project's files with the same profiles as we do. */
+  profiles?: readonly string[]
 }
 
 /** A project as `compose ps` shows it, and where its files were when it was started. */
@@ -61,10 +63,11 @@ export class Compose {
   psCommand(found: ComposeFound, target: ComposeTarget): string[] {
     const files = (target.files ?? []).flatMap((file) => ['-f', file])
     const project = target.project ? ['-p', target.project] : []
+    const profiles = (target.profiles ?? []).flatMap((profile) => ['--profile', profile])
     // Docker Compose lists running containers unless asked for all; podman-compose always
     // lists all and refuses flags it does not know.
     const all = found.variant === 'podman compose' ? [] : ['--all']
-    return [...found.argv, ...files, ...project, 'ps', ...all, '--format', 'json']
+    return [...found.argv, ...files, ...project, ...profiles, 'ps', ...all, '--format', 'json']
   }
 
   /** The project's containers as services (stopped ones too, with no published ports). */

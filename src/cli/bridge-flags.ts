@@ -70,6 +70,7 @@ export const bridgeFlags = {
 type BridgeFlagValues = {
   'compose-file'?: string[]
   project?: string
+  profile?: string[]
   'compose-service'?: string
   'host-address'?: string
   attach: boolean
@@ -92,6 +93,7 @@ export async function bridgeInput(argv: unknown[], flags: BridgeFlagValues) {
   return {
     composeFiles: composeFiles(argv, flags),
     project: flags.project,
+    profiles: flags.profile,
     composeService: flags['compose-service'],
     hostAddress: flags['host-address'],
     attach: flags.attach,

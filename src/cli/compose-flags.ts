@@ -24,6 +24,14 @@ export const composeFlags = {
     description:
       'Compose project name (selects a running project; default as Compose: COMPOSE_PROJECT_NAME, name:, the directory).',
   }),
+  profile: Flags.string({
+    multiple: true,
+    // `--profile db compose.yaml`: the file stays a file.
+    multipleNonGreedy: true,
+    helpGroup: 'COMPOSE',
+    description:
+      'Compose profile to activate (repeatable, as `docker compose --profile`; default: COMPOSE_PROFILES).',
+  }),
 }
 
 export const composeFileArgs = {

@@ -18,6 +18,7 @@ Before installing it proves, from a throwaway container on the cluster's Docker 
     '<%= config.bin %> bridge -p geniro --compose-service db --db-suffix _dev',
     '<%= config.bin %> bridge --compose --host-address 172.18.0.1 --dry-run',
     '<%= config.bin %> bridge --compose --attach --yes',
+    '<%= config.bin %> bridge --compose --profile db',
   ]
 
   static override strict = false

@@ -16,6 +16,7 @@ export default class Ports extends BaseCommand {
     '<%= config.bin %> ports --compose',
     '<%= config.bin %> ports compose.yaml compose.override.yaml --json',
     '<%= config.bin %> ports -p geniro --port api=15001',
+    '<%= config.bin %> ports --compose --profile daytona',
   ]
 
   static override strict = false
@@ -42,6 +43,8 @@ export default class Ports extends BaseCommand {
         composeFiles: composeFiles(argv, flags),
         discover: flags.compose,
         project: flags.project,
+        profiles: flags.profile,
+        signal: this.abort.signal,
         cwd: process.cwd(),
         env: process.env,
         forwards: where,

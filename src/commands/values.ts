@@ -62,7 +62,10 @@ export default class Values extends BaseCommand {
         import('../services/toolbox.js'),
         bridgeInput(argv, flags),
       ])
-      const {layer, choice} = await bridgeLayer(input, defaultToolbox())
+      const {layer, choice} = await bridgeLayer(
+        {...input, signal: this.abort.signal},
+        defaultToolbox(),
+      )
       layers.splice(1, 0, layer)
       bridgeChoice = choice
       // On stderr: stdout stays the values file alone.

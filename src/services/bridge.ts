@@ -57,6 +57,10 @@ export interface BridgeInput {
   /** Compose files (arguments or --compose-file); empty: Compose's own discovery. */
   composeFiles: string[]
   project?: string
+  /** --profile (repeatable): the Compose profiles that are active. */
+  profiles?: string[]
+  /** Ctrl-C: stops reading and parsing the Compose files. */
+  signal?: AbortSignal
   /** --compose-service: which service is the PostgreSQL, when the guess is ambiguous. */
   composeService?: string
   /** --host-address: how pods reach the host, instead of detecting it. */
@@ -135,7 +139,14 @@ export async function planBridge(input: BridgeInput, compose: Compose): Promise<
     )
   }
   const project = await detectCompose(
-    {files: input.composeFiles, project: input.project, cwd: input.cwd, env: input.env},
+    {
+      files: input.composeFiles,
+      project: input.project,
+      profiles: input.profiles,
+      cwd: input.cwd,
+      env: input.env,
+      signal: input.signal,
+    },
     compose,
   )
   const service = findServiceByRole(project, 'postgresql', input.composeService)

@@ -4,19 +4,29 @@
  * `geniro-dev ports` and bridge mode.
  */
 import type {Compose, ComposeRuntime} from '../adapters/compose.js'
+import {Worker} from 'node:worker_threads'
 import {
   loadComposeSources,
   NoComposeFileError,
   readEnvFiles,
+  readReferencedFiles,
   type ComposeSources,
 } from '../adapters/compose-files.js'
 import {
+  ComposeFilesNeeded,
   composeModel,
   withRole,
+  type ComposeModelOptions,
   type ComposeProject,
   type ComposeService,
 } from '../core/compose-model.js'
-import {TimeoutError, ToolFailedError, ToolNotFoundError, UserError} from '../core/errors.js'
+import {
+  InterruptedError,
+  TimeoutError,
+  ToolFailedError,
+  ToolNotFoundError,
+  UserError,
+} from '../core/errors.js'
 
 type Env = Record<string, string | undefined>
 
@@ -27,14 +37,14 @@ export interface ComposeDetectInput {
   project?: string
   cwd: string
   env: Env
+  /** --profile (repeatable); none: COMPOSE_PROFILES, as Compose. */
   profiles?: string[]
+  /** Ctrl-C: stops reading and parsing the files (a large one parses for seconds). */
+  signal?: AbortSignal
 }
 
-/** The project from its files: the active services, and all of them for running extras. */
-interface FileModels {
-  active: ComposeProject
-  all: ComposeProject
-}
+/** The project from its files: the active services, and the others in `inactive`. */
+type FileModels = ComposeProject
 
 /**
  * Runtime first: when the project has containers, ports, state and container names are the
@@ -47,11 +57,15 @@ export async function detectCompose(
   compose: Compose,
 ): Promise<ComposeProject> {
   const models = await modelsFromDiscovery(input)
-  const name = models?.active.name ?? input.project
+  const name = models?.name ?? input.project
   if (name === undefined) throw new UserError('no Compose project given')
-  const runtime = await runtimeOf(compose, {project: name, cwd: input.cwd})
+  const runtime = await runtimeOf(compose, {
+    project: name,
+    cwd: input.cwd,
+    profiles: input.profiles,
+  })
   if (!runtime || runtime.services.length === 0) {
-    if (models) return models.active
+    if (models) return models
     throw new UserError(
       `Compose project "${name}" has no containers, and no Compose file was found`,
       'Start it (docker compose up -d), or name its Compose file',
@@ -90,36 +104,117 @@ async function modelsFromLabels(
   }
 }
 
+/**
+ * The files' model. Parsing and modelling a large Compose file takes seconds (up to some
+ * ten for the largest file read), which would keep the main thread from seeing Ctrl-C: a
+ * project with a large file is modelled in a worker thread that an abort terminates.
+ */
 async function fileModels(sources: ComposeSources, input: ComposeDetectInput): Promise<FileModels> {
-  const build = (envFileTexts?: Record<string, string>): FileModels => {
-    const options = {
-      env: sources.env,
-      projectName: input.project,
-      workingDir: sources.workingDir,
-      profiles: input.profiles,
-      envFileTexts,
-    }
-    return {
-      active: composeModel(sources.files, options),
-      all: composeModel(sources.files, {...options, profiles: ['*']}),
-    }
-  }
-  const first = build()
-  const active = new Set(first.active.services.map((service) => service.name))
-  // Only an active service's missing env_file is an error, as it would be for `up`.
-  const envFiles = first.all.services.flatMap((service) =>
-    (service.envFiles ?? []).map((file) => ({
-      ...file,
-      required: file.required && active.has(service.name),
-    })),
+  const large = (files: ReadonlyArray<{text: string}>) =>
+    files.some((file) => file.text.length >= WORKER_BYTES)
+  if (large(sources.files)) return fileModelsInWorker(sources, input)
+  const models = await fileModelsHere(sources, input, (texts) =>
+    large(texts) ? fileModelsInWorker(sources, input) : undefined,
   )
-  return envFiles.length === 0 ? first : build(await readEnvFiles(envFiles))
+  // A signal that came while this thread modelled the files stops here, not after `ps`.
+  if (input.signal?.aborted) throw interrupted()
+  return models
+}
+
+function interrupted(): InterruptedError {
+  return new InterruptedError('interrupted while the Compose files were read')
+}
+
+/** From this size on (about a quarter of a second to parse) a file is modelled off-thread. */
+export const WORKER_BYTES = 512 * 1024
+
+/**
+ * The model in this thread: the pure model asks for the files the project names (include,
+ * extends.file) until it has them all, then for the services' env_file texts. `onRead`
+ * may take over once it sees the Compose files read (a large one goes to a worker).
+ */
+export async function fileModelsHere(
+  sources: ComposeSources,
+  input: Omit<ComposeDetectInput, 'signal'>,
+  onRead?: (files: Array<{path: string; text: string}>) => Promise<FileModels> | undefined,
+): Promise<FileModels> {
+  const options: ComposeModelOptions = {
+    env: sources.env,
+    projectName: input.project,
+    workingDir: sources.workingDir,
+    profiles: input.profiles,
+    parsed: new Map(),
+  }
+  const referenced: Record<string, string | null> = {}
+  for (;;) {
+    let project: ComposeProject
+    try {
+      project = composeModel(sources.files, {...options, sources: referenced})
+    } catch (error) {
+      if (!(error instanceof ComposeFilesNeeded)) throw error
+      const compose = await readReferencedFiles(error.compose, 'Compose file')
+      Object.assign(referenced, compose, await readReferencedFiles(error.other, 'file'))
+      const texts = Object.entries(compose).flatMap(([path, text]) =>
+        text === null ? [] : [{path, text}],
+      )
+      const elsewhere = onRead?.(texts)
+      if (elsewhere) return elsewhere
+      continue
+    }
+    if (options.envFileTexts) return project
+    const active = new Set(project.services.map((service) => service.name))
+    // Only an active service's missing env_file is an error, as it would be for `up`.
+    const envFiles = [...project.services, ...(project.inactive ?? [])].flatMap((service) =>
+      (service.envFiles ?? []).map((file) => ({
+        ...file,
+        required: file.required && active.has(service.name),
+      })),
+    )
+    if (envFiles.length === 0) return project
+    options.envFileTexts = await readEnvFiles(envFiles)
+  }
+}
+
+type WorkerAnswer =
+  | {ok: true; project: FileModels}
+  | {ok: false; message: string; hint?: string}
+  | {ok: false; internal: string}
+
+/** fileModelsHere in a worker thread, which `input.signal` terminates at once. */
+function fileModelsInWorker(
+  sources: ComposeSources,
+  input: ComposeDetectInput,
+): Promise<FileModels> {
+  const {signal, ...rest} = input
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./compose-detect-worker.js', import.meta.url), {
+      workerData: {sources, input: rest},
+    })
+    const stop = () => {
+      void worker.terminate()
+      reject(interrupted())
+    }
+    if (signal?.aborted) return stop()
+    signal?.addEventListener('abort', stop, {once: true})
+    const settle = () => signal?.removeEventListener('abort', stop)
+    worker.once('message', (answer: WorkerAnswer) => {
+      settle()
+      void worker.terminate()
+      if (answer.ok) resolve(answer.project)
+      else if ('internal' in answer) reject(new Error(answer.internal))
+      else reject(new UserError(answer.message, answer.hint))
+    })
+    worker.once('error', (error) => {
+      settle()
+      reject(error)
+    })
+  })
 }
 
 /** `compose ps`, or undefined when no Compose or no engine answers. */
 async function runtimeOf(
   compose: Compose,
-  target: {project: string; cwd: string},
+  target: {project: string; cwd: string; profiles?: string[]},
 ): Promise<ComposeRuntime | undefined> {
   try {
     return await compose.runtime(await compose.detect(), target)
@@ -139,16 +234,18 @@ function runtimeProject(
   models: FileModels | undefined,
 ): ComposeProject {
   const running = new Map(runtime.services.map((service) => [service.name, service]))
-  const declared = new Map(models?.all.services.map((service) => [service.name, service]))
-  const activeNames = models?.active.services.map((service) => service.name) ?? []
+  const all = [...(models?.services ?? []), ...(models?.inactive ?? [])]
+  const declared = new Map(all.map((service) => [service.name, service]))
+  const activeNames = models?.services.map((service) => service.name) ?? []
   // The files' order, then services that run without being active here (another profile).
   const names = [...new Set([...activeNames, ...running.keys()])]
   return {
     name,
     source: 'runtime',
-    workingDir: models?.active.workingDir ?? runtime.workingDir ?? '',
-    files: models?.active.files ?? runtime.configFiles,
+    workingDir: models?.workingDir ?? runtime.workingDir ?? '',
+    files: models?.files ?? runtime.configFiles,
     services: names.map((service) => combined(running.get(service), declared.get(service))),
+    inactive: (models?.inactive ?? []).filter((service) => !running.has(service.name)),
   }
 }
 

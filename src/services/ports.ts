@@ -15,6 +15,10 @@ export interface PortsInput {
   /** Use Compose's own file discovery in the current directory (`--compose`). */
   discover: boolean
   project?: string
+  /** --profile (repeatable): which profiles of the project's files are active. */
+  profiles?: string[]
+  /** Ctrl-C: stops reading and parsing the Compose files. */
+  signal?: AbortSignal
   cwd: string
   env: Record<string, string | undefined>
   /** The forwards' state dir of the cluster and namespace in question. */
@@ -59,10 +63,17 @@ export async function portsReport(
   })
 
   const compose =
-    input.composeFiles.length > 0 || input.discover || input.project
+    input.composeFiles.length > 0 || input.discover || input.project || input.profiles?.length
       ? (
           await detectCompose(
-            {files: input.composeFiles, project: input.project, cwd: input.cwd, env: input.env},
+            {
+              files: input.composeFiles,
+              project: input.project,
+              profiles: input.profiles,
+              cwd: input.cwd,
+              env: input.env,
+              signal: input.signal,
+            },
             tools.compose,
           )
         ).services.flatMap((service) => service.ports)

@@ -112,8 +112,8 @@ function configView(json: {name: string; services: Record<string, ConfigService>
       environment: Object.fromEntries(
         Object.entries(service.environment ?? {})
           .filter((entry): entry is [string, string] => entry[1] !== null)
-          // `config` writes a literal $ as $$ so that its output reads back the same.
-          .map(([key, value]) => [key, value.replaceAll('$$', '$')]),
+          // `config` writes a literal $ as $$ (keys too) so that its output reads back the same.
+          .map(([key, value]) => [key.replaceAll('$$', '$'), value.replaceAll('$$', '$')]),
       ),
       volumes: (service.volumes ?? []).flatMap((volume) =>
         volume.source ? [`${volume.source}:${volume.target}`] : [],

@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import {
+  ComposeFilesNeeded,
   composeModel,
   findServiceByRole,
   imageName,
@@ -380,12 +381,12 @@ services:
 
   it.each([
     ['', /empty compose file/],
-    ['- a\n- b\n', /the top level must be a mapping/],
+    ['- a\n- b\n', /Top-level object must be a mapping/],
     ['services: []\n', /services must be a mapping/],
     ['services:\n  db: [1]\n', /services\.db must be a mapping/],
     ['services:\n  db: {image: x, ports: "1:1"}\n', /services\.db\.ports must be a list/],
     ['services:\n  db: {image: x, ports: ["abc:1"]}\n', /service "db" has an invalid port/],
-    ['a: 1\na: 2\n', /line 2: Map keys must be unique/],
+    ['a: 1\na: 2\n', /line 2: mapping key "a" already defined at line 1/],
   ])('refuses %j naming the file', (text, message) => {
     const error = caught(() => model({'bad.yaml': text}))
     expect(error.message).toMatch(/^bad\.yaml/)
@@ -464,6 +465,95 @@ services:
       [{profiles: ['*']}, ['db', 'debug', 'cache']],
     ])('with %j: %j', (options, expected) => {
       expect(names(options)).toEqual(expected)
+    })
+
+    it('lists the services it leaves out, with their profiles', () => {
+      const project = model({'compose.yaml': text}, {profiles: ['cache']})
+      expect(project.inactive?.map((service) => [service.name, service.profiles])).toEqual([
+        ['debug', ['debug']],
+      ])
+    })
+
+    it.each([
+      [{}, true],
+      [{env: {COMPOSE_PROFILES: ''}}, true],
+      [{env: {COMPOSE_PROFILES: 'x'}}, false],
+      [{profiles: ['']}, true],
+      [{profiles: ['x']}, false],
+    ])('profiles: [""] with %j: active %s', (options, active) => {
+      const project = model({'c.yaml': 'services:\n  e: {image: x, profiles: [""]}\n'}, options)
+      expect(project.services.length === 1).toBe(active)
+    })
+  })
+
+  describe('include and extends.file: the files are asked for, then read from sources', () => {
+    const main = {
+      '/w/compose.yaml':
+        'include:\n  - db/compose.yaml\nservices:\n  api:\n    image: api\n    extends: {file: base.yaml, service: base}\n',
+    }
+    const included = 'services:\n  db:\n    image: postgres\n    ports: ["${P:-5432}:5432"]\n'
+
+    function needed(sources: Record<string, string | null>): ComposeFilesNeeded {
+      try {
+        model(main, {workingDir: '/w', sources})
+      } catch (error) {
+        expect(error).toBeInstanceOf(ComposeFilesNeeded)
+        return error as ComposeFilesNeeded
+      }
+      throw new Error('expected ComposeFilesNeeded')
+    }
+
+    it('asks for what it lacks, Compose files apart from the include’s .env', () => {
+      expect({...needed({})}).toMatchObject({compose: ['/w/base.yaml'], other: []})
+      const base = {'/w/base.yaml': 'services:\n  base:\n    environment: {A: "1"}\n'}
+      expect({...needed(base)}).toMatchObject({
+        compose: ['/w/db/compose.yaml'],
+        other: ['/w/db/.env'],
+      })
+    })
+
+    it('models the project once it has them, the include’s .env under the environment', () => {
+      const sources = {
+        '/w/base.yaml': 'services:\n  base:\n    environment: {A: "1"}\n',
+        '/w/db/compose.yaml': included,
+        '/w/db/.env': 'P=5439\n',
+      }
+      const project = model(main, {workingDir: '/w', sources})
+      expect(project.services.map((service) => [service.name, service.ports.map(brief)])).toEqual([
+        ['api', []],
+        ['db', [':5439->5432/tcp']],
+      ])
+      expect(project.services[0]?.environment).toEqual({A: '1'})
+      const overridden = model(main, {workingDir: '/w', sources, env: {P: '6000'}})
+      expect(overridden.services[1]?.ports.map(brief)).toEqual([':6000->5432/tcp'])
+    })
+
+    it('refuses a missing included file, naming it', () => {
+      const sources = {
+        '/w/base.yaml': 'services:\n  base:\n    environment: {A: "1"}\n',
+        '/w/db/compose.yaml': null,
+        '/w/db/.env': null,
+      }
+      const error = caught(() => model(main, {workingDir: '/w', sources}))
+      expect(error.message).toBe('/w/compose.yaml: the Compose file /w/db/compose.yaml not found')
+    })
+
+    it('parses each file once across calls, through the cache it is given', () => {
+      const parsed = new Map()
+      const sources = {
+        '/w/base.yaml': 'services:\n  base:\n    environment: {A: "1"}\n',
+        '/w/db/compose.yaml': included,
+        '/w/db/.env': null,
+      }
+      model(main, {workingDir: '/w', sources, parsed})
+      expect([...parsed.keys()].sort()).toEqual([
+        '/w/base.yaml',
+        '/w/compose.yaml',
+        '/w/db/compose.yaml',
+      ])
+      // A cached parse is used as it is: a stale text no longer matters.
+      const again = model({'/w/compose.yaml': 'not: read\n'}, {workingDir: '/w', sources, parsed})
+      expect(again.services.map((service) => service.name)).toEqual(['api', 'db'])
     })
   })
 
@@ -672,5 +762,30 @@ describe('finding the service of a role', () => {
     const error = caught(() => findServiceByRole(project(service('db')), 'postgresql', 'postgres'))
     expect(error.message).toBe('Compose project "geniro" has no service "postgres"')
     expect(error.hint).toBe('Its services: db')
+  })
+
+  describe('a service under a profile that is not active', () => {
+    const dormant = {
+      ...project(service('api')),
+      inactive: [service('db', {role: 'postgresql', roleBy: 'image', profiles: ['db', 'all']})],
+    }
+
+    it('is named with its profile when none of the role is active', () => {
+      const error = caught(() => findServiceByRole(dormant, 'postgresql'))
+      expect(error.message).toBe(
+        'no active PostgreSQL service in Compose project "geniro": db is under profile "db" or "all", which is not active',
+      )
+      expect(error.hint).toBe(
+        'Pass --profile db (or set COMPOSE_PROFILES=db), as for docker compose',
+      )
+    })
+
+    it('is named with its profile when it is the override, not "no service"', () => {
+      const error = caught(() => findServiceByRole(dormant, 'postgresql', 'db'))
+      expect(error.message).toBe(
+        'no active service "db" in Compose project "geniro": db is under profile "db" or "all", which is not active',
+      )
+      expect(error.hint).toContain('--profile db')
+    })
   })
 })
