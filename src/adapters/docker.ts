@@ -1,9 +1,16 @@
 import {randomBytes} from 'node:crypto'
 import type {ComposePort} from '../core/compose-model.js'
-import {ToolFailedError} from '../core/errors.js'
+import {TimeoutError, ToolFailedError, formatDuration} from '../core/errors.js'
 import {pickIpv4Gateway} from '../core/host-address.js'
-import {stderrTail, type Exec} from './exec.js'
+import {stderrTail, toolFailure, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
+
+/** An image build: the Dockerfile, the build context and the tag it gets. */
+export interface ImageBuild {
+  dockerfile: string
+  context: string
+  tag: string
+}
 
 export interface DockerEngineInfo {
   serverVersion: string
@@ -12,10 +19,24 @@ export interface DockerEngineInfo {
 }
 
 const NO_SUCH_CONTAINER = /No such (container|object)/i
+// "Error: No such image: X" (20.10), "Error response from daemon: no such image: X: No such image: X".
+const NO_SUCH_IMAGE = /No such image/i
 // 20.10+: "network N not found"; older CLIs: "Error: No such network: N".
 const NO_SUCH_NETWORK = /No such network|network \S+ not found/i
 const ALREADY_CONNECTED = /already exists in network|already attached|already connected/i
 const NOT_CONNECTED = /is not connected to (the )?network/i
+/** `docker manifest inspect` is one small request: a registry that answers does so quickly. */
+const REGISTRY_TIMEOUT_MS = 10_000
+/** Go's net/http errors while reaching a registry (or the proxy in front of it). */
+const REGISTRY_UNREACHABLE =
+  /dial tcp|lookup |proxyconnect|no such host|i\/o timeout|network is unreachable|connection refused|TLS handshake timeout|Client\.Timeout/i
+
+/** What a registry said about an image: has it, has no such image, did not answer, or other. */
+export interface RegistryAnswer {
+  state: 'found' | 'missing' | 'unreachable' | 'unknown'
+  /** The CLI's words. */
+  detail: string
+}
 
 /**
  * The image of the throwaway container probeTcp runs: pinned, and overridable (air-gapped
@@ -74,7 +95,8 @@ export class Docker extends ToolAdapter {
 
   /** Engine facts; throws ToolFailedError (with the CLI's own words) when the engine is unreachable. */
   async info(timeoutMs = 15_000): Promise<DockerEngineInfo> {
-    const result = await this.run(['info', '--format', '{{json .}}'], {timeoutMs})
+    const args = ['info', '--format', '{{json .}}']
+    const result = await this.run(args, {timeoutMs})
     const info = this.parseJson<
       Partial<{
         ServerVersion: string
@@ -84,11 +106,13 @@ export class Docker extends ToolAdapter {
       }>
     >(result)
     if (!info.ServerVersion) {
-      throw new ToolFailedError(
-        `${this.binary} info`,
-        1,
-        info.ServerErrors?.join(' | ') ?? 'no server answered',
-      )
+      // Older CLIs exit 0 and name the trouble in ServerErrors (and on stderr).
+      const said = [...(info.ServerErrors ?? []), result.stderr].filter(Boolean).join('\n')
+      throw toolFailure(this.binary, args, {
+        exitCode: result.exitCode || 1,
+        stdout: '',
+        stderr: said || 'no server answered',
+      })
     }
     return {
       serverVersion: info.ServerVersion,
@@ -118,16 +142,47 @@ export class Docker extends ToolAdapter {
    * inspect`, not bare `inspect`, which would also match an image or volume of that name.
    */
   async containerRunning(name: string, signal?: AbortSignal): Promise<boolean | undefined> {
-    const result = await this.run(
-      ['container', 'inspect', '--format', '{{.State.Running}}', name],
-      {
-        signal,
-        okExitCodes: [1],
-      },
-    )
+    const args = ['container', 'inspect', '--format', '{{.State.Running}}', name]
+    const result = await this.run(args, {signal, okExitCodes: [1]})
     if (result.exitCode === 0) return result.stdout.trim() === 'true'
     if (NO_SUCH_CONTAINER.test(result.stderr)) return undefined
-    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+    throw toolFailure(this.binary, args, result)
+  }
+
+  /** Whether the engine has the image (`docker image inspect`, nothing pulled). */
+  async hasImage(image: string, signal?: AbortSignal): Promise<boolean> {
+    const args = ['image', 'inspect', '--format', '{{.Id}}', image]
+    const result = await this.run(args, {signal, okExitCodes: [1]})
+    if (result.exitCode === 0) return true
+    if (NO_SUCH_IMAGE.test(result.stderr)) return false
+    throw toolFailure(this.binary, args, result)
+  }
+
+  /**
+   * Asks the image's registry for its manifest (`docker manifest inspect`: one small request,
+   * nothing pulled). The CLI asks, with its own proxy settings, not the engine: a fair guess at
+   * whether the engine can pull, never a guarantee.
+   */
+  async registryAnswer(
+    image: string,
+    timeoutMs = REGISTRY_TIMEOUT_MS,
+    signal?: AbortSignal,
+  ): Promise<RegistryAnswer> {
+    let result
+    try {
+      result = await this.run(['manifest', 'inspect', image], {timeoutMs, signal, okExitCodes: [1]})
+    } catch (error) {
+      if (error instanceof TimeoutError) {
+        return {state: 'unreachable', detail: `no answer within ${formatDuration(timeoutMs)}`}
+      }
+      throw error
+    }
+    if (result.exitCode === 0) return {state: 'found', detail: 'the registry has it'}
+    const detail = stderrTail(result.stderr || result.stdout) || `exit ${result.exitCode}`
+    // docker/cli cli/registry/client/fetcher.go "no such manifest: REF"; a registry's 404.
+    if (/no such manifest|manifest unknown/i.test(detail)) return {state: 'missing', detail}
+    if (REGISTRY_UNREACHABLE.test(detail)) return {state: 'unreachable', detail}
+    return {state: 'unknown', detail}
   }
 
   startContainersCommand(names: string[]): string[] {
@@ -157,13 +212,11 @@ export class Docker extends ToolAdapter {
    * such network.
    */
   async networkGateway(network: string, signal?: AbortSignal): Promise<string | undefined> {
-    const result = await this.run(
-      ['network', 'inspect', '--format', '{{json .IPAM.Config}}', network],
-      {signal, okExitCodes: [1]},
-    )
+    const args = ['network', 'inspect', '--format', '{{json .IPAM.Config}}', network]
+    const result = await this.run(args, {signal, okExitCodes: [1]})
     if (result.exitCode !== 0) {
       if (NO_SUCH_NETWORK.test(result.stderr)) return undefined
-      throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+      throw toolFailure(this.binary, args, result)
     }
     const configs = this.parseJson<Array<{Subnet?: string; Gateway?: string}> | null>(
       result,
@@ -185,13 +238,17 @@ export class Docker extends ToolAdapter {
     container: string,
     signal?: AbortSignal,
   ): Promise<Record<string, string> | undefined> {
-    const result = await this.run(
-      ['container', 'inspect', '--format', '{{json .NetworkSettings.Networks}}', container],
-      {signal, okExitCodes: [1]},
-    )
+    const args = [
+      'container',
+      'inspect',
+      '--format',
+      '{{json .NetworkSettings.Networks}}',
+      container,
+    ]
+    const result = await this.run(args, {signal, okExitCodes: [1]})
     if (result.exitCode !== 0) {
       if (NO_SUCH_CONTAINER.test(result.stderr)) return undefined
-      throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+      throw toolFailure(this.binary, args, result)
     }
     const networks = (this.parseJson(result, 'null') ?? {}) as Record<
       string,
@@ -219,13 +276,11 @@ export class Docker extends ToolAdapter {
   ): Promise<'connected' | 'already'> {
     const networks = await this.containerNetworks(container, signal)
     if (networks && network in networks) return 'already'
-    const result = await this.run(['network', 'connect', network, container], {
-      signal,
-      okExitCodes: [1],
-    })
+    const args = ['network', 'connect', network, container]
+    const result = await this.run(args, {signal, okExitCodes: [1]})
     if (result.exitCode === 0) return 'connected'
     if (ALREADY_CONNECTED.test(result.stderr)) return 'already'
-    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+    throw toolFailure(this.binary, args, result)
   }
 
   /**
@@ -239,15 +294,13 @@ export class Docker extends ToolAdapter {
   ): Promise<'disconnected' | 'not-connected'> {
     const networks = await this.containerNetworks(container, signal)
     if (!networks || !(network in networks)) return 'not-connected'
-    const result = await this.run(['network', 'disconnect', network, container], {
-      signal,
-      okExitCodes: [1],
-    })
+    const args = ['network', 'disconnect', network, container]
+    const result = await this.run(args, {signal, okExitCodes: [1]})
     if (result.exitCode === 0) return 'disconnected'
     if (NOT_CONNECTED.test(result.stderr) || NO_SUCH_CONTAINER.test(result.stderr)) {
       return 'not-connected'
     }
-    throw new ToolFailedError(result.command, result.exitCode, stderrTail(result.stderr))
+    throw toolFailure(this.binary, args, result)
   }
 
   /**
@@ -297,6 +350,58 @@ export class Docker extends ToolAdapter {
     } finally {
       await this.removeContainer(name)
     }
+  }
+
+  /**
+   * An image's ID (`sha256:…`), by name or ID; undefined when the engine has no such image.
+   * `docker image inspect`, not bare `inspect`, which would also match a container.
+   */
+  async imageId(image: string, signal?: AbortSignal): Promise<string | undefined> {
+    const args = ['image', 'inspect', '--format', '{{.Id}}', image]
+    const result = await this.run(args, {signal, okExitCodes: [1]})
+    if (result.exitCode === 0) return result.stdout.trim().split('\n')[0]
+    if (NO_SUCH_IMAGE.test(result.stderr)) return undefined
+    throw toolFailure(this.binary, args, result)
+  }
+
+  tagImageCommand(source: string, target: string): string[] {
+    return [this.binary, 'tag', source, target]
+  }
+
+  /** `docker tag`: idempotent, and only a name, so instant whatever the image's size. */
+  async tagImage(source: string, target: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.tagImageCommand(source, target).slice(1), {signal})
+  }
+
+  /** Whether `docker buildx` is there (then `docker build` is BuildKit's). */
+  async hasBuildx(signal?: AbortSignal): Promise<boolean> {
+    return this.answers(() => this.run(['buildx', 'version'], {signal}))
+  }
+
+  /**
+   * `docker buildx build --load` where buildx is installed (--load: a builder other than the
+   * engine's own keeps the result in its cache otherwise), else the classic `docker build`.
+   */
+  buildCommand(input: ImageBuild, buildx: boolean): string[] {
+    return [
+      this.binary,
+      ...(buildx ? ['buildx', 'build', '--load'] : ['build']),
+      '--file',
+      input.dockerfile,
+      '--tag',
+      input.tag,
+      input.context,
+    ]
+  }
+
+  /** Runs a build command, passing its progress on as it comes. */
+  async build(
+    argv: string[],
+    timeoutMs: number,
+    onOutput: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.run(argv.slice(1), {signal, timeoutMs, onOutput: (_stream, text) => onOutput(text)})
   }
 
   /** `docker rm -f`, quietly: for cleanup, where "no such container" is the good outcome. */

@@ -1,6 +1,9 @@
 import {spawn} from 'node:child_process'
+import {basename} from 'node:path'
+import {StringDecoder} from 'node:string_decoder'
 import {InterruptedError, TimeoutError, ToolFailedError, ToolNotFoundError} from '../core/errors.js'
 import {shellQuote} from '../core/shell-quote.js'
+import {maskSecrets, recognizeFailure, redactArgs} from '../core/tool-failures.js'
 import {installHint} from '../core/tools.js'
 
 export interface ExecOptions {
@@ -14,8 +17,16 @@ export interface ExecOptions {
   input?: string
   /** Exit codes that are answers rather than failures (e.g. `docker info` when stopped). */
   okExitCodes?: readonly number[]
-  /** Shown with ToolFailedError. */
+  /** Shown with ToolFailedError when its output matches no known failure. */
   hint?: string
+  /** Values masked in a failure's output (and so in its log): the values of --set. */
+  secrets?: readonly string[]
+  /**
+   * Long-running tools (a build, a followed log): each piece of output as it arrives. Their
+   * stdout is then not kept in the result (a followed log never ends); stderr still is, for a
+   * failure's message.
+   */
+  onOutput?: (stream: 'stdout' | 'stderr', text: string) => void
 }
 
 export interface ExecResult {
@@ -49,7 +60,7 @@ let exitHookInstalled = false
  */
 export const exec: Exec = async (file, args, options = {}) => {
   installExitHook()
-  const command = [file, ...args].map(shellQuote).join(' ')
+  const command = commandLine(file, args)
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
   if (options.signal?.aborted) throw new InterruptedError(`interrupted before \`${command}\``)
 
@@ -63,8 +74,16 @@ export const exec: Exec = async (file, args, options = {}) => {
   if (pid !== undefined) liveGroups.add(pid)
   const stdout: Buffer[] = []
   const stderr: Buffer[] = []
-  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk))
-  child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk))
+  const onOutput = options.onOutput
+  const decoders = onOutput && {out: new StringDecoder('utf8'), err: new StringDecoder('utf8')}
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (onOutput && decoders) onOutput('stdout', decoders.out.write(chunk))
+    else stdout.push(chunk)
+  })
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr.push(chunk)
+    if (onOutput && decoders) onOutput('stderr', decoders.err.write(chunk))
+  })
   child.stdin?.on('error', () => {}) // A tool that exits without reading its input.
   child.stdin?.end(options.input)
 
@@ -95,7 +114,7 @@ export const exec: Exec = async (file, args, options = {}) => {
     if (exitCode === 0 || (exitCode !== undefined && options.okExitCodes?.includes(exitCode))) {
       return {command, exitCode, stdout: out, stderr: err}
     }
-    throw new ToolFailedError(command, exitCode, stderrTail(err || out), options.hint)
+    throw toolFailure(file, args, {exitCode, stdout: out, stderr: err}, options)
   } finally {
     clearTimeout(timer)
     options.signal?.removeEventListener('abort', onAbort)
@@ -118,14 +137,52 @@ function withoutFinalNewline(text: string): string {
   return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text
 }
 
-/** The last few non-empty lines of a tool's stderr, joined for a one-line message. */
-export function stderrTail(text: string, lines = STDERR_TAIL_LINES): string {
+/** The last few non-empty lines of a tool's output, as lines. */
+export function tailLines(text: string, lines = STDERR_TAIL_LINES): string[] {
   return text
     .split('\n')
     .map((line) => line.trimEnd())
     .filter(Boolean)
     .slice(-lines)
-    .join(' | ')
+}
+
+/** The last few non-empty lines of a tool's stderr, joined for a one-line message. */
+export function stderrTail(text: string, lines = STDERR_TAIL_LINES): string {
+  return tailLines(text, lines).join(' | ')
+}
+
+/** A command line as people see it, with the values of --set-like flags redacted. */
+export function commandLine(file: string, args: readonly string[]): string {
+  return [file, ...redactArgs(args)].map(shellQuote).join(' ')
+}
+
+/**
+ * The ToolFailedError for a run that failed: its last lines (stderr, or stdout when stderr is
+ * empty), the full output for the log, and what the words mean when they match a failure we
+ * know. Adapters that accept some exit codes build theirs here too.
+ */
+export function toolFailure(
+  file: string,
+  args: readonly string[],
+  result: {exitCode: number | undefined; stdout: string; stderr: string},
+  options: Pick<ExecOptions, 'hint' | 'secrets'> = {},
+): ToolFailedError {
+  const secrets = options.secrets ?? []
+  const stdout = maskSecrets(result.stdout, secrets)
+  const stderr = maskSecrets(result.stderr, secrets)
+  const known = recognizeFailure({
+    tool: basename(file),
+    args,
+    exitCode: result.exitCode,
+    output: `${stderr}\n${stdout}`,
+  })
+  return new ToolFailedError(
+    commandLine(file, args),
+    result.exitCode,
+    tailLines(stderr || stdout),
+    known ? undefined : options.hint,
+    {output: {stdout, stderr}, known},
+  )
 }
 
 function killGroup(pid: number): void {

@@ -1,3 +1,5 @@
+import {readFile} from 'node:fs/promises'
+import {basename} from 'node:path'
 import {ToolFailedError} from '../core/errors.js'
 import {helmScope, helmUpgradeArgs, type UpgradeArgs} from '../core/helm-args.js'
 import type {Values} from '../core/set-values.js'
@@ -40,8 +42,14 @@ export class Helm extends ToolAdapter {
     return [this.binary, ...helmUpgradeArgs({...input, helmMajor: await this.majorVersion()})]
   }
 
+  /**
+   * Runs the upgrade argv. Helm may quote values in its errors (a schema pattern it breaks):
+   * the strings of geniro-dev's generated values files (--set, which can hold API keys) are
+   * masked in a failure's output, and so never reach the terminal or the failure log.
+   */
   async upgradeInstall(argv: string[], timeoutMs: number, signal?: AbortSignal): Promise<void> {
-    await this.run(argv.slice(1), {timeoutMs, signal})
+    const secrets = await generatedValueStrings(argv)
+    await this.run(argv.slice(1), {timeoutMs, signal, secrets})
   }
 
   /** The release's latest revision, or undefined when there is none. */
@@ -137,4 +145,29 @@ export class Helm extends ToolAdapter {
       throw error
     }
   }
+}
+
+/** Shorter strings say nothing and masking them would garble Helm's words. */
+const MIN_MASKED_LENGTH = 4
+
+/** Every string in the generated values files an argv passes with --values. */
+async function generatedValueStrings(argv: readonly string[]): Promise<string[]> {
+  // Loaded here: values-files brings the YAML parser, which the other helm calls do not need.
+  const {GENERATED_VALUES_PREFIX} = await import('./values-files.js')
+  const files = argv.flatMap((arg, i) =>
+    argv[i - 1] === '--values' && basename(arg).startsWith(GENERATED_VALUES_PREFIX) ? [arg] : [],
+  )
+  const strings: string[] = []
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string' && value.length >= MIN_MASKED_LENGTH) strings.push(value)
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect)
+  }
+  for (const file of files) {
+    try {
+      collect(JSON.parse(await readFile(file, 'utf8')))
+    } catch {
+      // Not written (yet) or not ours to read: nothing to mask from it.
+    }
+  }
+  return strings
 }

@@ -4,6 +4,7 @@ import {fileURLToPath} from 'node:url'
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
 import {InterruptedError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {kindNodeImage} from '../core/kind-node-image.js'
+import {kindTooOld} from '../core/tool-failures.js'
 import type {ClusterProvider} from './cluster-provider.js'
 import {Docker} from './docker.js'
 import type {Exec} from './exec.js'
@@ -19,6 +20,8 @@ export const KIND_CONFIG_TEMPLATE = fileURLToPath(
 
 const CREATE_TIMEOUT_MS = 10 * 60_000
 const DELETE_TIMEOUT_MS = 5 * 60_000
+// `docker save` of a large image, then an import into each node.
+const LOAD_IMAGE_TIMEOUT_MS = 10 * 60_000
 const DOCKER_START_TIMEOUT_MS = 2 * 60_000
 const READY_TIMEOUT_MS = 3 * 60_000
 const READY_POLL_MS = 2_000
@@ -140,6 +143,21 @@ export class Kind extends ToolAdapter implements ClusterProvider {
   }
 
   /**
+   * `kind load docker-image`: the engine's image into every node's containerd, under the same
+   * name. kind skips nodes that already hold that image ID, so loading twice is cheap.
+   */
+  loadImageCommand(cluster: string, image: string): string[] {
+    return [this.binary, 'load', 'docker-image', image, '--name', cluster]
+  }
+
+  async loadImage(cluster: string, image: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.loadImageCommand(cluster, image).slice(1), {
+      signal,
+      timeoutMs: LOAD_IMAGE_TIMEOUT_MS,
+    })
+  }
+
+  /**
    * Renders and writes the kind config, then runs `kind create cluster`. kind switches the
    * current context to `kind-<cluster>`; the user's previous one is put back (or unset again
    * if there was none), also when the create fails or is interrupted.
@@ -163,9 +181,24 @@ export class Kind extends ToolAdapter implements ClusterProvider {
             '`geniro-dev up` reuses it; pass --recreate to delete it and start over',
           )
         }
+        if (error instanceof ToolFailedError) throw await this.explainCreate(error, spec, signal)
         throw error
       }
     }, signal)
+  }
+
+  /**
+   * kind's words rarely say that kind itself is too old for the node image (kubeadm or the
+   * node's boot fails instead): ask kind its version and say so when that explains it.
+   */
+  private async explainCreate(
+    error: ToolFailedError,
+    spec: ClusterSpec,
+    signal?: AbortSignal,
+  ): Promise<ToolFailedError> {
+    const version = await this.version(signal).catch(() => undefined)
+    const known = version ? kindTooOld(error.known, version, this.nodeImage(spec)) : undefined
+    return known ? error.explainedAs(known) : error
   }
 
   /** Starts a stopped cluster's node containers, then waits until the API server is ready. */

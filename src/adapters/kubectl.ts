@@ -131,6 +131,97 @@ export class Kubectl extends ToolAdapter {
     return stdout
   }
 
+  /** The release's pods (by the chart's instance label), each container with its instance. */
+  async releasePods(
+    release: string,
+    namespace: string,
+    kubeContext: string,
+    signal?: AbortSignal,
+  ): Promise<ReleasePod[]> {
+    const result = await this.run(
+      [
+        'get',
+        'pods',
+        '--context',
+        kubeContext,
+        '--namespace',
+        namespace,
+        '--selector',
+        `app.kubernetes.io/instance=${release}`,
+        '--output',
+        'json',
+      ],
+      {signal},
+    )
+    const items = this.parseJson<{items?: ReleasePodJson[]}>(result).items ?? []
+    return items.map((pod) => {
+      const statuses = [
+        ...(pod.status?.initContainerStatuses ?? []),
+        ...(pod.status?.containerStatuses ?? []),
+      ]
+      const container = (name: string, init: boolean): PodContainer => {
+        const status = statuses.find((s) => s.name === name)
+        const state = status?.state?.running
+          ? 'running'
+          : status?.state?.terminated
+            ? 'terminated'
+            : 'waiting'
+        return {name, init, restarts: status?.restartCount ?? 0, state}
+      }
+      return {
+        name: pod.metadata.name,
+        component: pod.metadata.labels?.['app.kubernetes.io/component'] ?? 'unknown',
+        containers: [
+          ...(pod.spec?.initContainers ?? []).map((c) => container(c.name, true)),
+          ...(pod.spec?.containers ?? []).map((c) => container(c.name, false)),
+        ],
+      }
+    })
+  }
+
+  /** `kubectl logs` of one container, each line with its time (`--timestamps`). */
+  logsArgs(input: LogsInput): string[] {
+    return [
+      'logs',
+      input.pod,
+      '--context',
+      input.kubeContext,
+      '--namespace',
+      input.namespace,
+      '--container',
+      input.container,
+      '--timestamps',
+      ...(input.follow ? ['--follow'] : []),
+      ...(input.since ? [`--since=${input.since}`] : []),
+      ...(input.sinceTime ? [`--since-time=${input.sinceTime}`] : []),
+      ...(input.tail !== undefined ? [`--tail=${input.tail}`] : []),
+    ]
+  }
+
+  /** A container's log as it is now. */
+  async containerLogs(input: LogsInput, signal?: AbortSignal): Promise<string> {
+    return (await this.run(this.logsArgs({...input, follow: false}), {signal, timeoutMs: 60_000}))
+      .stdout
+  }
+
+  /**
+   * Follows a container's log until the container ends (kubectl then exits 0) or the signal
+   * aborts; each piece of output goes to `onText` as it arrives.
+   */
+  async followContainerLogs(
+    input: LogsInput,
+    onText: (text: string) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.run(this.logsArgs({...input, follow: true}), {
+      signal,
+      timeoutMs: FOLLOW_TIMEOUT_MS,
+      onOutput: (stream, text) => {
+        if (stream === 'stdout') onText(text)
+      },
+    })
+  }
+
   /** The release's Services (headless ones excluded), by their component label. */
   async releaseServices(
     release: string,
@@ -260,6 +351,55 @@ export class Kubectl extends ToolAdapter {
     return {exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`.trim()}
   }
 }
+
+/** A pod of a release as `logs` follows it: its component and each container's instance. */
+export interface ReleasePod {
+  name: string
+  component: string
+  containers: PodContainer[]
+}
+
+export interface PodContainer {
+  name: string
+  /** An init container (runs to completion before the others start). */
+  init: boolean
+  /** Bumped by each restart: a new instance with a log of its own. */
+  restarts: number
+  state: 'running' | 'waiting' | 'terminated'
+}
+
+interface ContainerStatusJson {
+  name: string
+  restartCount?: number
+  state?: {running?: unknown; waiting?: unknown; terminated?: unknown}
+}
+
+interface ReleasePodJson {
+  metadata: {name: string; labels?: Record<string, string>}
+  spec?: {initContainers?: Array<{name: string}>; containers?: Array<{name: string}>}
+  status?: {
+    initContainerStatuses?: ContainerStatusJson[]
+    containerStatuses?: ContainerStatusJson[]
+  }
+}
+
+/** One container's log, as `kubectl logs` reads it. */
+export interface LogsInput {
+  pod: string
+  container: string
+  namespace: string
+  kubeContext: string
+  follow: boolean
+  /** A duration kubectl accepts (`10m`): only newer lines. */
+  since?: string
+  /** RFC 3339: only lines at or after it (a resumed stream). */
+  sinceTime?: string
+  /** The last N lines; all when undefined. */
+  tail?: number
+}
+
+/** A followed log ends when its container does; no timeout of its own (Node's timer maximum). */
+const FOLLOW_TIMEOUT_MS = 2 ** 31 - 1
 
 export interface RunOnceInput {
   name: string

@@ -1,7 +1,7 @@
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
-import {ToolFailedError, UsageError} from '../core/errors.js'
+import {UsageError} from '../core/errors.js'
 import type {ClusterProvider} from './cluster-provider.js'
-import {stderrTail, type Exec} from './exec.js'
+import {toolFailure, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
 /** Enough for the chart's API, web, LiteLLM, Keycloak and data services on one node. */
@@ -12,6 +12,8 @@ export const MINIKUBE_DEFAULT_MEMORY_MIB = 8192
 const CREATE_TIMEOUT_MS = 15 * 60_000
 const START_TIMEOUT_MS = 10 * 60_000
 const DELETE_TIMEOUT_MS = 5 * 60_000
+// Caching a large image from the engine, then a transfer into the node.
+const LOAD_IMAGE_TIMEOUT_MS = 10 * 60_000
 // `profile list` asks the driver for each profile's status: slow with several profiles.
 const PROFILE_LIST_TIMEOUT_MS = 60_000
 /** Every non-zero exit: `profile list` is read for its output, whatever the exit code. */
@@ -67,7 +69,8 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
    * "Exiting due to MK_USAGE_NO_PROFILE: No minikube profile was found." — all mean none.
    */
   async profiles(signal?: AbortSignal): Promise<MinikubeProfile[]> {
-    const result = await this.run(['profile', 'list', '-o', 'json'], {
+    const args = ['profile', 'list', '-o', 'json']
+    const result = await this.run(args, {
       signal,
       timeoutMs: PROFILE_LIST_TIMEOUT_MS,
       okExitCodes: ANY_EXIT_CODE,
@@ -79,11 +82,7 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
     if (result.exitCode !== 0 && saysNoProfile(body, `${result.stdout}\n${result.stderr}`)) {
       return []
     }
-    throw new ToolFailedError(
-      result.command,
-      result.exitCode,
-      stderrTail(result.stderr || result.stdout),
-    )
+    throw toolFailure(this.binary, args, result)
   }
 
   /**
@@ -135,6 +134,22 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
     return [this.binary, 'delete', '-p', cluster]
   }
 
+  /**
+   * `minikube image load --daemon`: the image from the engine (never a registry) into the
+   * profile's container runtime. `--overwrite=false`: geniro-dev's tags name their content, so
+   * a node that has the tag has the image, and a re-run transfers nothing.
+   */
+  loadImageCommand(cluster: string, image: string): string[] {
+    return [this.binary, 'image', 'load', image, '-p', cluster, '--daemon', '--overwrite=false']
+  }
+
+  async loadImage(cluster: string, image: string, signal?: AbortSignal): Promise<void> {
+    await this.run(this.loadImageCommand(cluster, image).slice(1), {
+      signal,
+      timeoutMs: LOAD_IMAGE_TIMEOUT_MS,
+    })
+  }
+
   async create(spec: ClusterSpec, signal?: AbortSignal): Promise<void> {
     await this.run(this.createCommand(spec).slice(1), {signal, timeoutMs: CREATE_TIMEOUT_MS})
   }
@@ -154,17 +169,11 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
    * a missing or stopped profile throws with minikube's own words.
    */
   async hostAddress(profile: string, signal?: AbortSignal): Promise<string | undefined> {
-    const result = await this.run(
-      ['ssh', '-p', profile, '--', 'grep', MINIKUBE_HOST_ALIAS, '/etc/hosts'],
-      {signal, timeoutMs: SSH_TIMEOUT_MS, okExitCodes: [1]},
-    )
+    const args = ['ssh', '-p', profile, '--', 'grep', MINIKUBE_HOST_ALIAS, '/etc/hosts']
+    const result = await this.run(args, {signal, timeoutMs: SSH_TIMEOUT_MS, okExitCodes: [1]})
     if (result.exitCode !== 0) {
       if (REMOTE_EXIT_1.test(result.stderr)) return undefined
-      throw new ToolFailedError(
-        result.command,
-        result.exitCode,
-        stderrTail(result.stderr || result.stdout),
-      )
+      throw toolFailure(this.binary, args, result)
     }
     return hostsEntry(result.stdout, MINIKUBE_HOST_ALIAS)
   }

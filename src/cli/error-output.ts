@@ -1,7 +1,8 @@
 // How a failure reaches the user, shared by the oclif commands and the fast paths that run
 // without oclif: one line and a hint (or a JSON error object), and its exit code.
+import {writeFailureLog} from '../adapters/failure-log.js'
 import {EXIT_CODES} from '../core/exit-codes.js'
-import {GeniroError} from '../core/errors.js'
+import {GeniroError, ToolFailedError} from '../core/errors.js'
 
 export interface ErrorOutput {
   json: boolean
@@ -16,6 +17,8 @@ export function reportError(
   known: GeniroError | undefined,
   output: ErrorOutput,
 ): number {
+  // The full output goes to a file first, so both forms can name it.
+  if (known instanceof ToolFailedError) writeFailureLog(known)
   if (output.json) {
     output.writeJson({
       error: known
@@ -27,6 +30,8 @@ export function reportError(
             ...(output.debug ? {stack: error.stack} : {}),
           },
     })
+  } else if (known instanceof ToolFailedError && (known.output || known.known)) {
+    process.stderr.write(formatToolFailure(known, output.debug))
   } else if (known) {
     process.stderr.write(`Error: ${known.message}\n${known.hint ? `Hint: ${known.hint}\n` : ''}`)
   } else {
@@ -37,6 +42,38 @@ export function reportError(
     )
   }
   return known ? known.exitCode : EXIT_CODES.bug.code
+}
+
+/**
+ * A tool's failure as a person reads it: the cause (when recognised) or the command, the
+ * tool's own last lines as lines (all of its output with --debug), where the full output is,
+ * and the fix.
+ */
+export function formatToolFailure(error: ToolFailedError, debug = false): string {
+  const status =
+    error.commandExitCode === undefined
+      ? 'was killed by a signal'
+      : `exited with ${error.commandExitCode}`
+  const ran = `\`${error.command}\` ${status}`
+  const full = debug && error.output ? outputLines(error.output) : undefined
+  const lines = full ?? error.outputLines
+  const said = lines.length === 0 ? '' : full ? '; its output:' : '; its last lines:'
+  return [
+    `Error: ${error.known ? error.known.cause : `${ran}${said}`}`,
+    ...(error.known ? [`  ${ran}${said}`] : []),
+    ...lines.map((line) => `    ${line}`),
+    ...(error.logFile ? [`  Full output: ${error.logFile}`] : []),
+    ...(error.hint ? [`Hint: ${error.hint}`] : []),
+    '',
+  ].join('\n')
+}
+
+/** stderr then stdout, every line kept (empty ones dropped). */
+function outputLines(output: {stdout: string; stderr: string}): string[] {
+  return [output.stderr, output.stdout]
+    .flatMap((text) => text.split('\n'))
+    .map((line) => line.trimEnd())
+    .filter(Boolean)
 }
 
 export function isDebug(argv: readonly string[]): boolean {

@@ -48,6 +48,14 @@ export const k8sVersionFlag = Flags.string({
   description: 'Kubernetes version of the local cluster (1.27 or newer).',
 })
 
+/** The kind node image of `up` and `bridge`, which `doctor` checks too. */
+export const nodeImageFlag = Flags.string({
+  env: 'GENIRO_DEV_NODE_IMAGE',
+  helpGroup: 'CLUSTER',
+  description:
+    'kind node image to create the cluster with (default: the pinned kindest/node for --k8s-version).',
+})
+
 export const allowRemoteContextFlag = Flags.boolean({
   default: false,
   helpGroup: 'CLUSTER',

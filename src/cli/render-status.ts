@@ -26,5 +26,11 @@ export function renderStatus(result: StatusResult): string {
     lines.push(
       `  ${r.service.padEnd(14)} ${r.composeService} at ${r.host}:${r.port} (${r.path} path)`,
     )
+  if (result.localImages.length > 0)
+    lines.push('', 'Local images (`geniro-dev image reset` goes back to the published ones):')
+  for (const i of result.localImages)
+    lines.push(
+      `  ${i.component.padEnd(14)} ${i.image} as ${i.reference}${i.running ? '' : ' (kept; not in the release: the next `up` applies it)'}`,
+    )
   return lines.join('\n')
 }

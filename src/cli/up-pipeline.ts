@@ -7,6 +7,7 @@ import {
   dryRunFlag,
   installFlags,
   k8sVersionFlag,
+  nodeImageFlag,
   targetInput,
   yesFlag,
 } from './flags.js'
@@ -16,6 +17,7 @@ import {renderUpResult} from './render-up.js'
 import {parseDuration} from '../core/duration.js'
 import {UsageError} from '../core/errors.js'
 import {parseTargetKubernetes} from '../core/kubernetes.js'
+import type {ImageAssignment} from '../services/image.js'
 import {up, type UpResult} from '../services/up.js'
 
 /** The flags of `up` and `bridge` (`up` adds --mode). */
@@ -24,12 +26,7 @@ export const upFlags = {
   ...clusterFlags,
   'allow-remote-context': allowRemoteContextFlag,
   'k8s-version': k8sVersionFlag,
-  'node-image': Flags.string({
-    env: 'GENIRO_DEV_NODE_IMAGE',
-    helpGroup: 'CLUSTER',
-    description:
-      'kind node image to create the cluster with (default: the pinned kindest/node for --k8s-version).',
-  }),
+  'node-image': nodeImageFlag,
   ...installFlags,
   timeout: Flags.string({
     default: '10m',
@@ -61,7 +58,12 @@ export type UpFlags = Interfaces.InferredFlags<typeof upFlags>
 
 /** `up` and `bridge`: the same pipeline, isolated or bridged to the Compose PostgreSQL. */
 export abstract class UpPipelineCommand extends BaseCommand {
-  protected async runUp(bridge: boolean, argv: unknown[], flags: UpFlags): Promise<UpResult> {
+  protected async runUp(
+    bridge: boolean,
+    argv: unknown[],
+    flags: UpFlags,
+    images: ImageAssignment[] = [],
+  ): Promise<UpResult> {
     if (!bridge) refuseBridgeOnlyInput(argv, flags)
     const timeoutSeconds = parseDuration(flags.timeout)
     const result = await up(
@@ -76,7 +78,10 @@ export abstract class UpPipelineCommand extends BaseCommand {
         forceUpgrade: flags['force-upgrade'],
         dryRun: flags['dry-run'],
         forward: flags.forward ? await forwardOptions(flags, 60) : undefined,
-        bridge: bridge ? await bridgeInput(argv, flags) : undefined,
+        bridge: bridge
+          ? {...(await bridgeInput(argv, flags)), signal: this.abort.signal}
+          : undefined,
+        images,
       },
       await this.serviceContext(flags.yes),
     )

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {composeFileArgs} from '../cli/compose-flags.js'
 import {UpPipelineCommand, upFlags} from '../cli/up-pipeline.js'
+import {parseImageAssignments} from '../core/image-override.js'
 import type {UpResult} from '../services/up.js'
 
 export default class Up extends UpPipelineCommand {
@@ -19,6 +20,7 @@ Idempotent: on a healthy environment whose release already has these values and 
     '<%= config.bin %> up --recreate --yes',
     '<%= config.bin %> up --no-forward',
     '<%= config.bin %> up --next-free',
+    '<%= config.bin %> up --image api=geniro-api:dev',
   ]
 
   static override strict = false
@@ -32,10 +34,17 @@ Idempotent: on a healthy environment whose release already has these values and 
         "isolated: every service in the cluster; bridge: the Compose stack's PostgreSQL (same as `geniro-dev bridge`).",
     })(),
     ...upFlags,
+    image: Flags.string({
+      multiple: true,
+      helpGroup: 'INSTALL',
+      description:
+        'COMPONENT=IMAGE: run a local Docker image for a component (repeatable); loaded into the cluster and kept for later runs until `geniro-dev image reset`.',
+    }),
   }
 
   async run(): Promise<UpResult> {
     const {argv, flags} = await this.parse(Up)
-    return this.runUp(flags.mode === 'bridge', argv, flags)
+    const images = parseImageAssignments(flags.image ?? [])
+    return this.runUp(flags.mode === 'bridge', argv, flags, images)
   }
 }

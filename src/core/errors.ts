@@ -1,4 +1,5 @@
 import {EXIT_CODES, type ExitCodeName} from './exit-codes.js'
+import type {KnownFailure} from './tool-failures.js'
 
 /**
  * Every failure geniro-dev expects is a GeniroError: it carries its exit code and,
@@ -63,23 +64,70 @@ export class ToolNotFoundError extends GeniroError {
   }
 }
 
-/** An external command exited non-zero. */
+/** What a failed tool printed, in full: for the log file, never shown whole without --debug. */
+export interface ToolOutput {
+  stdout: string
+  stderr: string
+}
+
+/** The parts of a tool failure beyond its command, exit code and last lines. */
+export interface ToolFailureDetails {
+  output?: ToolOutput
+  /** What the tool's words mean, when they match a failure geniro-dev knows. */
+  known?: KnownFailure
+}
+
+/**
+ * An external command exited non-zero. `outputLines` are the tool's own last lines, kept as
+ * lines; the one-line `message` joins them with " | " for places that quote the failure in a
+ * sentence. A recognised failure brings its cause and fix (the hint, unless one is given) and
+ * may carry a better documented exit code.
+ */
 export class ToolFailedError extends GeniroError {
-  readonly exitCodeName: ExitCodeName = 'toolFailed'
+  readonly exitCodeName: ExitCodeName
+  /** The last lines of its stderr (or stdout), joined with " | ". */
+  readonly stderrTail: string
+  readonly outputLines: readonly string[]
+  readonly output?: ToolOutput
+  readonly known?: KnownFailure
+  /** Where the full output was written, once it has been (see adapters/failure-log.ts). */
+  logFile?: string
+
   constructor(
     readonly command: string,
     readonly commandExitCode: number | undefined,
-    readonly stderrTail: string,
+    tail: string | readonly string[],
     hint?: string,
+    details: ToolFailureDetails = {},
   ) {
+    const lines = typeof tail === 'string' ? (tail ? [tail] : []) : [...tail]
+    const joined = lines.join(' | ')
     const status =
       commandExitCode === undefined ? 'was killed by a signal' : `exited with ${commandExitCode}`
-    super(`\`${command}\` ${status}${stderrTail ? `: ${stderrTail}` : ''}`, hint)
+    super(`\`${command}\` ${status}${joined ? `: ${joined}` : ''}`, hint ?? details.known?.fix)
+    this.stderrTail = joined
+    this.outputLines = lines
+    this.output = details.output
+    this.known = details.known
+    this.exitCodeName = details.known?.exitCodeName ?? 'toolFailed'
   }
 
   /** The tool's own words (the tail of its stderr), without our command prefix. */
   override get reason(): string {
     return this.stderrTail || this.message
+  }
+
+  /** What a wrapping error passes on: the full output and what it means. */
+  get details(): ToolFailureDetails {
+    return {output: this.output, known: this.known}
+  }
+
+  /** The same failure, explained by what the caller knows beyond the tool's words. */
+  explainedAs(known: KnownFailure): ToolFailedError {
+    return new ToolFailedError(this.command, this.commandExitCode, this.outputLines, undefined, {
+      output: this.output,
+      known,
+    })
   }
 
   override toJSON(): Record<string, unknown> {
@@ -88,6 +136,11 @@ export class ToolFailedError extends GeniroError {
       command: this.command,
       commandExitCode: this.commandExitCode ?? null,
       stderrTail: this.stderrTail,
+      ...(this.known
+        ? {failure: this.known.id, cause: this.known.cause, fix: this.hint ?? this.known.fix}
+        : {}),
+      ...(this.output ? {outputTail: this.outputLines} : {}),
+      ...(this.logFile ? {logFile: this.logFile} : {}),
     }
   }
 }

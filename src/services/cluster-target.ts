@@ -10,7 +10,7 @@ import {
   type ClusterState,
   type ProviderName,
 } from '../core/cluster.js'
-import {GeniroError, UserError} from '../core/errors.js'
+import {GeniroError, ToolFailedError, UserError} from '../core/errors.js'
 import type {Toolbox} from './toolbox.js'
 
 export interface TargetInput {
@@ -153,14 +153,16 @@ export async function requireLocalApiServer(
 }
 
 /** kind runs its nodes as Docker containers: a stopped engine gets one clear line. */
-async function requireDockerEngine(tools: Toolbox): Promise<void> {
+export async function requireDockerEngine(tools: Pick<Toolbox, 'docker'>): Promise<void> {
   try {
     await tools.docker.info()
   } catch (error) {
     if (!(error instanceof GeniroError)) throw error
     throw new UserError(
       `Docker is not running or not reachable: ${error.reason}`,
-      'start Docker (`sudo systemctl start docker`, or open Docker Desktop), then re-run; `geniro-dev doctor` checks it',
+      // A recognised failure (permission denied on the socket…) knows the better fix.
+      (error instanceof ToolFailedError ? error.known?.fix : undefined) ??
+        'start Docker (`sudo systemctl start docker`, or open Docker Desktop), then re-run; `geniro-dev doctor` checks it',
     )
   }
 }

@@ -12,23 +12,30 @@ import {
   checkCompose,
   checkEngine,
   checkHelm,
+  checkKindNodeImage,
   checkKubectl,
+  checkMinikubeKubernetes,
   checkNode,
+  checkNodeImage,
   checkPorts,
   summarize,
   type ComposeProbe,
   type DoctorReport,
   type EngineProbe,
+  type NodeImageProbe,
   type PortProbe,
   type ToolProbe,
 } from '../core/doctor.js'
 import {GeniroError, ToolNotFoundError} from '../core/errors.js'
+import {kindNodeImage} from '../core/kind-node-image.js'
 import {FORWARD_TARGETS} from '../core/port-table.js'
 import type {Version} from '../core/version.js'
 
 export interface DoctorInput {
   provider?: 'kind' | 'minikube'
   targetKubernetes: Version
+  /** The kind node image `up` would be given (--node-image); default: the pinned one. */
+  nodeImage?: string
   exec?: Exec
   nodeVersion?: string
   today?: Date
@@ -37,24 +44,60 @@ export interface DoctorInput {
 /** Runs every preflight probe concurrently and turns the facts into pass/warn/fail checks. */
 export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
   const exec = input.exec ?? defaultExec
-  const [engine, compose, kind, minikube, helm, kubectl, ports] = await Promise.all([
-    probeEngine(exec),
+  // The image `up` would create a kind cluster with (a bad --k8s-version fails here, exit 2).
+  const image = kindNodeImage(input.targetKubernetes, input.nodeImage)
+  const enginePromise = probeEngine(exec)
+  const kindPromise = probeTool(() => new Kind(exec).version())
+  const [engine, compose, kind, minikube, helm, kubectl, ports, nodeImage] = await Promise.all([
+    enginePromise,
     probeCompose(exec),
-    probeTool(() => new Kind(exec).version()),
+    kindPromise,
     probeTool(() => new Minikube(exec).version()),
     probeTool(() => new Helm(exec).version()),
     probeTool(() => new Kubectl(exec).clientVersion()),
     probePorts(),
+    // Only for kind on a running Docker engine: kind pulls its node image through it.
+    Promise.all([enginePromise, kindPromise]).then(([engineProbe, kindProbe]) =>
+      input.provider !== 'minikube' &&
+      kindProbe.state === 'found' &&
+      engineProbe.state === 'running' &&
+      engineProbe.engine === 'docker'
+        ? probeNodeImage(exec, image)
+        : undefined,
+    ),
   ])
   return summarize([
     checkEngine(engine),
     checkCompose(compose),
     checkClusterProviders(kind, minikube, input.provider),
+    ...(input.provider !== 'minikube' && kind.state === 'found'
+      ? [checkKindNodeImage(kind, image)]
+      : []),
+    ...(nodeImage ? [checkNodeImage(nodeImage)] : []),
+    ...(input.provider !== 'kind' && minikube.state === 'found'
+      ? [checkMinikubeKubernetes(minikube, input.targetKubernetes)]
+      : []),
     checkHelm(helm, input.today ?? new Date()),
     checkKubectl(kubectl, input.targetKubernetes),
     checkNode(input.nodeVersion ?? process.versions.node),
     checkPorts(ports),
   ])
+}
+
+/** Whether the engine has the image, and whether its registry answers (both at once). */
+async function probeNodeImage(exec: Exec, image: string): Promise<NodeImageProbe> {
+  const docker = new Docker(exec)
+  const [local, registry] = await Promise.all([
+    docker.hasImage(image).catch((error: unknown) => {
+      if (error instanceof GeniroError) return undefined
+      throw error
+    }),
+    docker.registryAnswer(image).catch((error: unknown) => {
+      if (!(error instanceof GeniroError)) throw error
+      return {state: 'unknown' as const, detail: error.message}
+    }),
+  ])
+  return {image, local, registry}
 }
 
 /** A tool's version, or why there is none. Only expected failures become probes. */

@@ -1,5 +1,7 @@
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
 import {releaseStateDir} from '../adapters/forward-state.js'
+import {readLocalImages} from '../adapters/image-state.js'
+import {summarizeLocalImages, type LocalImageSummary} from '../core/image-override.js'
 import {isMap} from '../core/set-values.js'
 import {readForwardStatus} from '../forward/status.js'
 import {resolveTarget, type TargetInput} from './cluster-target.js'
@@ -22,6 +24,8 @@ export interface StatusResult {
   forwards: Array<{name: string; localPort: number; state: string; restarts: number}>
   /** Bridge mode: how pods reach the shared Compose services (gateway, attached or given). */
   bridge: RouteRecord[]
+  /** Components running (or kept to run) a local image instead of the published one. */
+  localImages: LocalImageSummary[]
 }
 
 /** `geniro-dev status`: read-only facts about the cluster, the release and its pods. */
@@ -74,5 +78,6 @@ export async function status(
       restarts,
     })),
     bridge: release && external ? readRoutes(files) : [],
+    localImages: summarizeLocalImages(readLocalImages(files), values),
   }
 }

@@ -30,19 +30,30 @@ export function describeSteps(
  * Runs steps in order as a listr2 task list on stderr: the animated renderer on a terminal,
  * plain lines in CI or when stderr is not a TTY, nothing under --json. Ctrl-C is the base
  * command's: the signal aborts the running tool, and listr2 registers no handler of its own.
+ *
+ * A failing step is shown as failed, without its message: the error itself is reported
+ * once, after the list (right under the failed step), by the command's error output.
  */
 export async function runSteps(
   steps: Step[],
   output: StepOutput,
   signal: AbortSignal,
 ): Promise<void> {
-  const {Listr, ListrLogger, ProcessOutput} = await import('listr2')
+  const {Listr, ListrLogger, ListrLogLevels, ProcessOutput} = await import('listr2')
   const logger = new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)})
+  const fallback = !process.stderr.isTTY || Boolean(process.env.CI)
+  let failed: {step: Step; error: unknown} | undefined
   const tasks: ListrTask[] = steps.map((step) => ({
     title: step.title,
     skip: step.skip ? () => `${step.title}: ${step.skip}` : false,
     task: async () => {
-      await step.run?.(signal)
+      try {
+        await step.run?.(signal)
+      } catch (error) {
+        failed = {step, error}
+        // An empty message: listr2 then shows the title as failed and nothing more.
+        throw new Error('')
+      }
     },
   }))
   const list: Listr = new Listr(tasks, {
@@ -50,9 +61,16 @@ export async function runSteps(
     exitOnError: true,
     registerSignalListeners: false,
     silentRendererCondition: output.silent,
-    fallbackRendererCondition: !process.stderr.isTTY || Boolean(process.env.CI),
+    fallbackRendererCondition: fallback,
     rendererOptions: {logger},
     fallbackRendererOptions: {logger},
   })
-  await list.run()
+  try {
+    await list.run()
+  } catch (error) {
+    if (!failed) throw error
+    // The plain renderer logs a failure only with its message: say which step failed.
+    if (fallback && !output.silent) logger.log(ListrLogLevels.FAILED, failed.step.title)
+    throw failed.error
+  }
 }

@@ -24,6 +24,7 @@ import {
 } from './bridge.js'
 import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
 import {forwardStep, type ForwardOptions, type ForwardResult} from './forward.js'
+import {planUpImages, type ImageAssignment} from './image.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {Toolbox} from './toolbox.js'
 import {mergeLayers, valuesFilesForHelm, valuesLayers} from './values.js'
@@ -41,6 +42,8 @@ export interface UpInput extends TargetInput {
   forward?: ForwardOptions
   /** Bridge mode (`bridge`, `up --mode bridge`): the Compose stack's PostgreSQL. */
   bridge?: BridgeInput
+  /** `--image COMPONENT=IMAGE`: local images to load and run (kept for later runs). */
+  images?: ImageAssignment[]
 }
 
 export interface UpContext {
@@ -141,6 +144,9 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     steps.push(...prepared.steps)
     bridge = prepared.summary
   }
+  // Local images (`--image`, and those kept by earlier runs) go over every other layer.
+  const localImages = await planUpImages(target, input.images ?? [], layers, tools, signal)
+  if (localImages.layer) layers.push(localImages.layer)
   const desired = mergeLayers(layers)
 
   // Generated values files (--set may hold API keys) exist only while the Helm step runs.
@@ -176,6 +182,7 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
       releaseAction = 'unchanged'
     }
   }
+  steps.push(...localImages.steps(releaseAction === 'unchanged'))
   steps.push({
     title: `Install chart ${chart.name} ${chart.version} as release "${target.release}" in namespace "${target.namespace}"`,
     command: upgradeArgv,
@@ -308,7 +315,7 @@ function clusterSteps(target: Target, action: ClusterAction, spec: ClusterSpec):
   }
 }
 
-function sameValues(deployed: Values, desired: Values): boolean {
+export function sameValues(deployed: Values, desired: Values): boolean {
   return canonical(deployed) === canonical(desired)
 }
 
@@ -323,7 +330,7 @@ function canonical(value: unknown): string {
 }
 
 /** Helm failed: show the failing pods' events and last logs, then fail with a hint. */
-async function installFailure(
+export async function installFailure(
   error: GeniroError,
   target: Target,
   ctx: UpContext,
@@ -347,10 +354,12 @@ export class InstallFailedError extends ToolFailedError {
         ? cause.command
         : 'helm upgrade --install',
       cause instanceof ToolFailedError ? cause.commandExitCode : undefined,
-      cause instanceof ToolFailedError ? cause.stderrTail : cause.message,
+      cause instanceof ToolFailedError ? cause.outputLines : cause.message,
       diagnoses.length > 0
         ? `the pods above show why (${diagnoses.map((d) => `${d.pod}: ${d.reason}`).join('; ')}); fix it and re-run \`geniro-dev up\``
-        : 'check `kubectl get pods` in the release namespace, then re-run `geniro-dev up`',
+        : (cause.hint ??
+            'check `kubectl get pods` in the release namespace, then re-run `geniro-dev up`'),
+      cause instanceof ToolFailedError ? cause.details : undefined,
     )
   }
 

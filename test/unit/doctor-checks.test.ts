@@ -4,8 +4,11 @@ import {
   checkCompose,
   checkEngine,
   checkHelm,
+  checkKindNodeImage,
   checkKubectl,
+  checkMinikubeKubernetes,
   checkNode,
+  checkNodeImage,
   checkPorts,
   summarize,
   type CheckResult,
@@ -200,5 +203,136 @@ describe('summarize', () => {
     const fail = checkNode('18.0.0')
     expect(summarize([pass, warn])).toMatchObject({ok: true, summary: {pass: 1, warn: 1, fail: 0}})
     expect(summarize([pass, fail]).ok).toBe(false)
+  })
+})
+
+describe('kind against the node image check', () => {
+  const kind = (version: string) => ({
+    state: 'found' as const,
+    version: `kind ${version} go1.24.4 linux/amd64`,
+  })
+
+  it('fails a kind older than the image’s Kubernetes minor, naming the kind to install', () => {
+    const result = checkKindNodeImage(kind('v0.27.0'), 'kindest/node:v1.34.0')
+    expectActionable(result)
+    expect(result).toMatchObject({
+      id: 'kind-node-image',
+      status: 'fail',
+      message:
+        'kind 0.27.0 is older than Kubernetes 1.34: kindest/node:v1.34.0 needs kind v0.30.0 or newer',
+      details: {kind: '0.27.0', image: 'kindest/node:v1.34.0', builtFor: '0.30.0'},
+    })
+    // The newest pinned minor kind 0.27 published itself is the other way out.
+    expect(result.fix).toMatch(/^install kind v0\.30\.0 or newer .* or pass --k8s-version 1\.29 /)
+  })
+
+  it('warns when the image was built by a newer kind that this one precedes', () => {
+    const result = checkKindNodeImage(kind('v0.27.0'), 'kindest/node:v1.32.8')
+    expectActionable(result)
+    expect(result.status).toBe('warn')
+    expect(result.message).toContain('published with kind v0.30.0')
+  })
+
+  it('passes the kind that published the image, and a newer one', () => {
+    expect(checkKindNodeImage(kind('v0.30.0'), 'kindest/node:v1.34.0')).toMatchObject({
+      status: 'pass',
+      message: 'kind 0.30.0 runs kindest/node:v1.34.0 (published with kind v0.30.0)',
+    })
+    expect(checkKindNodeImage(kind('v0.31.0'), 'kindest/node:v1.34.0').status).toBe('pass')
+  })
+
+  it('passes, saying so, an image it cannot match to a kind release', () => {
+    const result = checkKindNodeImage(kind('v0.27.0'), 'registry.example/node:mine')
+    expect(result.status).toBe('pass')
+    expect(result.message).toContain('not an image geniro-dev can match')
+  })
+})
+
+describe('node image check', () => {
+  const image = 'kindest/node:v1.34.0'
+  const registry = {
+    found: {state: 'found' as const, detail: 'the registry has it'},
+    missing: {
+      state: 'missing' as const,
+      detail: 'no such manifest: docker.io/kindest/node:v1.34.0',
+    },
+    unreachable: {
+      state: 'unreachable' as const,
+      detail:
+        'failed to configure transport: error pinging v2 registry: Get "https://registry-1.docker.io/v2/": proxyconnect tcp: dial tcp 127.0.0.1:9: connect: connection refused',
+    },
+    unknown: {state: 'unknown' as const, detail: "docker: 'manifest' is not a docker command."},
+  }
+
+  it('passes an image present locally, or one its registry has', () => {
+    expect(checkNodeImage({image, local: true, registry: registry.found}).status).toBe('pass')
+    expect(checkNodeImage({image, local: false, registry: registry.found})).toMatchObject({
+      status: 'pass',
+      message: 'kindest/node:v1.34.0 is not present locally; its registry has it, `up` pulls it',
+    })
+  })
+
+  it('warns, offline with the image present: the cluster can start, the chart’s images need loading', () => {
+    const result = checkNodeImage({image, local: true, registry: registry.unreachable})
+    expectActionable(result)
+    expect(result.status).toBe('warn')
+    expect(result.message).toContain(
+      'present locally, but no registry answered (failed to configure',
+    )
+    expect(result.fix).toMatch(/global\.imageRegistry/)
+  })
+
+  it('fails, with the ways to get it, when neither the engine nor a registry has it', () => {
+    const offline = checkNodeImage({image, local: false, registry: registry.unreachable})
+    expectActionable(offline)
+    expect(offline.status).toBe('fail')
+    expect(offline.fix).toMatch(
+      /docker load -i node\.tar.*--node-image.*docker pull kindest\/node:v1\.34\.0/,
+    )
+    const missing = checkNodeImage({image, local: false, registry: registry.missing})
+    expect(missing.status).toBe('fail')
+    expect(missing.fix).toMatch(/--k8s-version/)
+  })
+
+  it('warns when the registry could not be asked', () => {
+    const result = checkNodeImage({image, local: false, registry: registry.unknown})
+    expectActionable(result)
+    expect(result.status).toBe('warn')
+    expect(checkNodeImage({image, registry: registry.unknown}).message).toContain(
+      'could not be looked up locally',
+    )
+  })
+})
+
+describe('minikube against the Kubernetes version check', () => {
+  const minikube = (version: string) => ({state: 'found' as const, version})
+  const k8s = (text: string) => parseVersion(text)!
+
+  it('passes a version within minikube’s range', () => {
+    expect(checkMinikubeKubernetes(minikube('v1.37.0'), k8s('1.34.0'))).toMatchObject({
+      id: 'minikube-kubernetes',
+      status: 'pass',
+      message: 'minikube 1.37.0 supports Kubernetes 1.34 (1.28.0 to 1.34.0)',
+    })
+  })
+
+  it('warns about a minor newer than minikube knows, naming the minikube that does', () => {
+    const result = checkMinikubeKubernetes(minikube('v1.36.0'), k8s('1.34.0'))
+    expectActionable(result)
+    expect(result.status).toBe('warn')
+    expect(result.fix).toMatch(
+      /^upgrade minikube to v1\.37\.0 or newer .* or pass --k8s-version 1\.33$/,
+    )
+  })
+
+  it('fails a version below minikube’s oldest (minikube refuses it)', () => {
+    const result = checkMinikubeKubernetes(minikube('v1.37.0'), k8s('1.27.3'))
+    expectActionable(result)
+    expect(result).toMatchObject({status: 'fail'})
+    expect(result.fix).toBe('pass --k8s-version 1.28 or newer')
+  })
+
+  it('warns about a minikube older than any it knows', () => {
+    expect(checkMinikubeKubernetes(minikube('v1.29.0'), k8s('1.34.0')).status).toBe('warn')
   })
 })

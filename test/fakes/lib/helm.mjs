@@ -37,6 +37,7 @@ import {
   withLock,
   writeJson,
 } from './common.mjs'
+import {replayFailure} from './failures.mjs'
 import {applyRelease, removeRelease, resolveContext, unreadyWorkloads} from './cluster.mjs'
 import {mergeMaps, userValues} from './strvals.mjs'
 
@@ -89,6 +90,7 @@ const dryRunValue = argv.find((a) => a.startsWith('--dry-run='))?.slice('--dry-r
 const isDryRun = dryRunGiven && !['false', 'none'].includes(dryRunValue ?? '')
 const mutating = ['install', 'upgrade', 'uninstall', 'rollback'].includes(command) && !isDryRun
 recordCall('helm', argv, mutating)
+replayFailure('helm', argv)
 
 if (!command || argv.includes('--help') || argv.includes('-h')) passThrough()
 

@@ -35,6 +35,8 @@ import {
   withLock,
   writeKubeconfig,
 } from './common.mjs'
+import {replayFailure} from './failures.mjs'
+import {loadDockerImage} from './kind-load.mjs'
 
 /** kind v0.27.0's default node image (from the real binary). */
 const DEFAULT_IMAGE =
@@ -53,13 +55,16 @@ const [verb, noun] = words
 const mutating =
   (verb === 'create' && noun === 'cluster') ||
   (verb === 'delete' && (noun === 'cluster' || noun === 'clusters')) ||
-  (verb === 'export' && noun === 'kubeconfig')
+  (verb === 'export' && noun === 'kubeconfig') ||
+  (verb === 'load' && noun === 'docker-image')
 recordCall('kind', argv, mutating)
+replayFailure('kind', argv)
 
 if (verb === 'create' && noun === 'cluster') createCluster()
 else if (verb === 'export' && noun === 'kubeconfig') exportCommand()
 else if (verb === 'get' && noun === 'kubeconfig') getKubeconfigCommand()
 else if (verb === 'delete' && (noun === 'cluster' || noun === 'clusters')) deleteClusters()
+else if (verb === 'load' && noun === 'docker-image') loadDockerImage(argv, realKind)
 else passThroughKind(argv)
 
 function passThroughKind(args) {

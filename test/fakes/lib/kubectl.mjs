@@ -30,8 +30,10 @@ import {
   uid,
   withLock,
 } from './common.mjs'
+import {replayFailure} from './failures.mjs'
 import {GLOBAL_BOOL, GLOBAL_SHORT, GLOBAL_VALUE} from './kubectl-flags.mjs'
 import {eventsFor, failSpecFor, logsFor, podView, resolveContext, withStatus} from './cluster.mjs'
+import {criLogs, withLogInstances} from './kubectl-logs.mjs'
 
 const argv = process.argv.slice(2)
 const realKubectl = realTool('GENIRO_FAKE_REAL_KUBECTL')
@@ -233,6 +235,7 @@ const mutating =
   ].includes(firstWord) &&
     !dryRun)
 recordCall('kubectl', argv, mutating)
+replayFailure('kubectl', argv)
 
 // The kubeconfig-only commands are the real kubectl's.
 if (
@@ -438,7 +441,7 @@ function objectsOf(cluster, resource, namespace) {
   if (resource.kind === 'Pod')
     return cluster.pods
       .filter((p) => namespace === undefined || p.namespace === namespace)
-      .map((p) => podView(p))
+      .map((p) => withLogInstances(p, podView(p)))
   if (resource.kind === 'Event') return eventsFor(cluster, namespace)
   if (resource.kind === 'Namespace')
     return cluster.namespaces.map((n) => ({
@@ -730,6 +733,7 @@ function logs({flags, args, cluster, namespace}) {
     if (candidates.length === 0) die(`Error from server (NotFound): pods "${name}" not found`)
   }
   const tail = Number(last(flags, 'tail', '-1'))
+  candidates = criLogs(candidates, {flags, namespace, clusterId: cluster.id})
   for (const entry of candidates) {
     const fail = failSpecFor(entry)
     if (fail && /Image|Pull|ContainerCreating|ConfigError/.test(fail.reason ?? ''))

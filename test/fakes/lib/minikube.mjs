@@ -24,6 +24,8 @@ import {
   withLock,
   writeKubeconfig,
 } from './common.mjs'
+import {replayFailure} from './failures.mjs'
+import {imageLoad} from './minikube-image.mjs'
 
 const VERSION = process.env.GENIRO_FAKE_MINIKUBE_VERSION || 'v1.37.0'
 const COMMIT = '65318f4cfff9c12cc87ec9eb8f4cdd57b25047f3'
@@ -118,6 +120,11 @@ const COMMANDS = {
   profile: {value: ['output'], bool: ['light'], short: {o: 'output', l: 'light'}},
   version: {value: ['output', 'components'], bool: ['short'], short: {o: 'output'}},
   ssh: {value: ['node'], bool: ['native-ssh'], short: {n: 'node'}},
+  image: {
+    value: ['format', 'tag', 'file', 'build-env', 'build-opt', 'node'],
+    bool: ['daemon', 'remote', 'overwrite', 'pull', 'push', 'all'],
+    short: {t: 'tag', f: 'file', n: 'node'},
+  },
 }
 
 const argv = process.argv.slice(2)
@@ -131,8 +138,10 @@ const parsed = parseFlags(argv, {
 })
 const flags = parsed.flags
 const sub = parsed.positionals[1]
-const mutating = ['start', 'stop', 'delete'].includes(command)
+const mutating =
+  ['start', 'stop', 'delete'].includes(command) || (command === 'image' && sub === 'load')
 recordCall('minikube', argv, mutating)
+replayFailure('minikube', argv)
 
 if (!command)
   die(
@@ -171,6 +180,10 @@ switch (command) {
     break
   case 'ssh':
     ssh()
+    break
+  case 'image':
+    if (sub === 'load') imageLoad({profile, flags, images: parsed.positionals.slice(2)})
+    else die(`geniro-dev fake minikube: unsupported command "image ${sub ?? ''}"`, EX_USAGE)
     break
 }
 process.exit(0)

@@ -1,0 +1,68 @@
+import {Flags} from '@oclif/core'
+import {BaseCommand} from '../../cli/base-command.js'
+import {allowRemoteContextFlag, clusterFlags, dryRunFlag, targetInput} from '../../cli/flags.js'
+import {renderPlan} from '../../cli/render-plan.js'
+import {parseDuration} from '../../core/duration.js'
+import {IMAGE_COMPONENTS} from '../../core/image-override.js'
+import {resetImages, type ImageResetResult} from '../../services/image.js'
+
+export default class ImageReset extends BaseCommand {
+  static override summary =
+    'Go back to the published images: forget the kept local images and roll the release back to them.'
+
+  static override description =
+    "Removes the local images `image load`, `build` or `up --image` kept (all, or one with --component) and upgrades the release with its image values as they were before (your -f/--set values, else the chart's), waiting for the rollout. With the release not installed, it only forgets them. Idempotent."
+
+  static override examples = [
+    '<%= config.bin %> image reset',
+    '<%= config.bin %> image reset --component api',
+    '<%= config.bin %> image reset --dry-run --json',
+  ]
+
+  static override flags = {
+    component: Flags.option({
+      char: 'c',
+      options: IMAGE_COMPONENTS,
+      description: 'Only this component (default: every one).',
+    })(),
+    timeout: Flags.string({
+      default: '10m',
+      description: 'How long to wait for the rollout (e.g. 90s, 10m).',
+    }),
+    ...clusterFlags,
+    'allow-remote-context': allowRemoteContextFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<ImageResetResult> {
+    const {flags} = await this.parse(ImageReset)
+    const result = await resetImages(
+      {
+        ...targetInput(flags),
+        component: flags.component,
+        timeoutSeconds: parseDuration(flags.timeout),
+        dryRun: flags['dry-run'],
+      },
+      await this.serviceContext(),
+    )
+    if (!this.jsonEnabled()) {
+      this.log(
+        result.dryRun
+          ? renderPlan(result.steps)
+          : result.reset.length === 0
+            ? `No local image was kept${flags.component ? ` for ${flags.component}` : ''}; nothing to reset.`
+            : [
+                `Local images dropped: ${result.reset.join(', ')}`,
+                `Release  "${result.release}": ${RELEASE_WORDS[result.releaseAction]}`,
+              ].join('\n'),
+      )
+    }
+    return result
+  }
+}
+
+const RELEASE_WORDS: Record<ImageResetResult['releaseAction'], string> = {
+  upgraded: 'upgraded; the published images run again',
+  unchanged: 'unchanged (it ran none of them)',
+  'not-installed': 'not installed; the next `up` installs the published images',
+}
