@@ -131,6 +131,32 @@ export class Kubectl extends ToolAdapter {
     return stdout
   }
 
+  /** `kubectl get KIND -o json` of the release's objects, by the chart's instance label. */
+  private releaseObjects(
+    kind: 'pods' | 'services',
+    release: string,
+    namespace: string,
+    kubeContext: string,
+    signal?: AbortSignal,
+  ) {
+    const selector = `app.kubernetes.io/instance=${release}`
+    return this.run(
+      [
+        'get',
+        kind,
+        '--context',
+        kubeContext,
+        '--namespace',
+        namespace,
+        '--selector',
+        selector,
+        '--output',
+        'json',
+      ],
+      {signal},
+    )
+  }
+
   /** The release's pods (by the chart's instance label), each container with its instance. */
   async releasePods(
     release: string,
@@ -138,21 +164,7 @@ export class Kubectl extends ToolAdapter {
     kubeContext: string,
     signal?: AbortSignal,
   ): Promise<ReleasePod[]> {
-    const result = await this.run(
-      [
-        'get',
-        'pods',
-        '--context',
-        kubeContext,
-        '--namespace',
-        namespace,
-        '--selector',
-        `app.kubernetes.io/instance=${release}`,
-        '--output',
-        'json',
-      ],
-      {signal},
-    )
+    const result = await this.releaseObjects('pods', release, namespace, kubeContext, signal)
     const items = this.parseJson<{items?: ReleasePodJson[]}>(result).items ?? []
     return items.map((pod) => {
       const statuses = [
@@ -229,21 +241,7 @@ export class Kubectl extends ToolAdapter {
     kubeContext: string,
     signal?: AbortSignal,
   ): Promise<ReleaseService[]> {
-    const result = await this.run(
-      [
-        'get',
-        'services',
-        '--context',
-        kubeContext,
-        '--namespace',
-        namespace,
-        '--selector',
-        `app.kubernetes.io/instance=${release}`,
-        '--output',
-        'json',
-      ],
-      {signal},
-    )
+    const result = await this.releaseObjects('services', release, namespace, kubeContext, signal)
     const items =
       (
         this.parseJson(result) as {

@@ -82,6 +82,20 @@ export const dryRunFlag = Flags.boolean({
   description: 'Print the plan, each step with the exact command it would run, and change nothing.',
 })
 
+/**
+ * The flags of a command that rolls the release out: how long to wait, the context guard and
+ * the plan-only run.
+ */
+export const rolloutFlags = {
+  timeout: Flags.string({
+    default: '10m',
+    description: 'How long to wait for the rollout (e.g. 90s, 10m).',
+  }),
+  ...clusterFlags,
+  'allow-remote-context': allowRemoteContextFlag,
+  'dry-run': dryRunFlag,
+}
+
 export const yesFlag = Flags.boolean({
   default: false,
   char: 'y',

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {allowRemoteContextFlag, clusterFlags, dryRunFlag, targetInput} from '../cli/flags.js'
+import {rolloutFlags, targetInput} from '../cli/flags.js'
 import {renderLoaded} from '../cli/render-image.js'
 import {renderPlan} from '../cli/render-plan.js'
 import {parseDuration} from '../core/duration.js'
@@ -39,13 +39,7 @@ The release is checked before the build starts (installed, component enabled), s
     file: Flags.string({
       description: "The Dockerfile, relative to PATH (default: the app's own).",
     }),
-    timeout: Flags.string({
-      default: '10m',
-      description: 'How long to wait for the rollout (e.g. 90s, 10m).',
-    }),
-    ...clusterFlags,
-    'allow-remote-context': allowRemoteContextFlag,
-    'dry-run': dryRunFlag,
+    ...rolloutFlags,
   }
 
   async run(): Promise<BuildResult> {

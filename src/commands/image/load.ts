@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
-import {allowRemoteContextFlag, clusterFlags, dryRunFlag, targetInput} from '../../cli/flags.js'
+import {rolloutFlags, targetInput} from '../../cli/flags.js'
 import {renderLoaded} from '../../cli/render-image.js'
 import {renderPlan} from '../../cli/render-plan.js'
 import {parseDuration} from '../../core/duration.js'
@@ -35,13 +35,7 @@ The image must be in the local Docker engine (\`docker images\`); the release mu
       required: true,
       description: 'The component that runs the image.',
     })(),
-    timeout: Flags.string({
-      default: '10m',
-      description: 'How long to wait for the rollout (e.g. 90s, 10m).',
-    }),
-    ...clusterFlags,
-    'allow-remote-context': allowRemoteContextFlag,
-    'dry-run': dryRunFlag,
+    ...rolloutFlags,
   }
 
   async run(): Promise<ImageLoadResult> {

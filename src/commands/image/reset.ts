@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
-import {allowRemoteContextFlag, clusterFlags, dryRunFlag, targetInput} from '../../cli/flags.js'
+import {rolloutFlags, targetInput} from '../../cli/flags.js'
 import {renderPlan} from '../../cli/render-plan.js'
 import {parseDuration} from '../../core/duration.js'
 import {IMAGE_COMPONENTS} from '../../core/image-override.js'
@@ -25,13 +25,7 @@ export default class ImageReset extends BaseCommand {
       options: IMAGE_COMPONENTS,
       description: 'Only this component (default: every one).',
     })(),
-    timeout: Flags.string({
-      default: '10m',
-      description: 'How long to wait for the rollout (e.g. 90s, 10m).',
-    }),
-    ...clusterFlags,
-    'allow-remote-context': allowRemoteContextFlag,
-    'dry-run': dryRunFlag,
+    ...rolloutFlags,
   }
 
   async run(): Promise<ImageResetResult> {
