@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Benchmarks. (1) CLI start time: runs `node -e 0` (the baseline), `geniro-dev --help` and
-// `geniro-dev doctor --json` interleaved in the same process, and prints the median wall
+// Benchmarks. (1) CLI start time: runs `node -e 0` (the baseline), `geniro-dev --help`,
+// `doctor --help`, `doctor --json`, `status --json` and `forward status --json` interleaved
+// in the same process, and prints the median wall
 // time of each and its ratio to the baseline. Needs a build (npm run build). (2) The
 // chart's resource footprint of the default install (requests and limits per workload),
 // rendered with the toolchain's Helm 4.
@@ -26,6 +27,9 @@ const cases = [
   {name: 'geniro-dev --help', args: [bin, '--help']},
   {name: 'geniro-dev doctor --help', args: [bin, 'doctor', '--help']},
   {name: 'geniro-dev doctor --json', args: [bin, 'doctor', '--json'], anyExit: true},
+  // Whole runs: with no cluster here, status stops at its first answers from kind/kubectl.
+  {name: 'geniro-dev status --json', args: [bin, 'status', '--json'], anyExit: true},
+  {name: 'geniro-dev forward status --json', args: [bin, 'forward', 'status', '--json']},
 ]
 
 // NODE_EXTRA_CA_CERTS makes every Node start read a CA bundle (~100 ms here): it would add the
