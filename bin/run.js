@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Root --help and --version are answered from dist/root-help.json (composed from the
 // manifests at build time), and plain `status` and `forward status` by dist/cli/fast-paths.js,
-// without loading oclif; everything else goes to oclif.
+// without loading oclif; everything else goes to oclif, bundled in dist/cli/main.js.
 import {readFileSync} from 'node:fs'
 
 const argv = process.argv.slice(2)
+// The bundle's source maps, so a --debug stack trace names src/ files and lines.
+if (argv.includes('--debug')) process.setSourceMapsEnabled(true)
 const only = argv.length === 1 ? argv[0] : undefined
 const wantsHelp = argv.length === 0 || only === '--help' || only === '-h' || only === 'help'
 const wantsVersion = only === '--version' || only === '-v' || only === 'version'
@@ -24,8 +26,8 @@ if (answers) {
     wantsVersion ? `${versionLine}\n` : answers.help.replace('{version}', versionLine),
   )
 } else if (!(await fastPath())) {
-  const {execute} = await import('@oclif/core')
-  await execute({dir: import.meta.url})
+  const {run} = await import('../dist/cli/main.js')
+  await run(import.meta.url)
 }
 
 async function fastPath() {

@@ -1,14 +1,10 @@
 import {createHash} from 'node:crypto'
 import {readdir, readFile} from 'node:fs/promises'
 import {join, relative} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {parse} from 'yaml'
+import {BUNDLED_CHART} from './package-files.js'
 
-/** The chart geniro-dev ships (helm/geniro), and the isolated values template beside it. */
-export const BUNDLED_CHART = fileURLToPath(new URL('../../helm/geniro', import.meta.url))
-export const ISOLATED_VALUES = fileURLToPath(
-  new URL('../../templates/isolated-values.yaml', import.meta.url),
-)
+export {BUNDLED_CHART, ISOLATED_VALUES} from './package-files.js'
 
 export interface ChartIdentity {
   name: string

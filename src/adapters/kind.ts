@@ -1,6 +1,5 @@
 import {readFile, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
 import {InterruptedError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {kindNodeImage} from '../core/kind-node-image.js'
@@ -10,13 +9,9 @@ import {Docker} from './docker.js'
 import type {Exec} from './exec.js'
 import {Kubeconfig} from './kubeconfig.js'
 import {Kubectl} from './kubectl.js'
+import {KIND_CONFIG_TEMPLATE} from './package-files.js'
 import {ensurePrivateDir, privateTempDir} from './private-dir.js'
 import {ToolAdapter} from './tool.js'
-
-/** Shipped beside dist/ and src/ alike (both are two levels below the package root). */
-export const KIND_CONFIG_TEMPLATE = fileURLToPath(
-  new URL('../../templates/kind-config.yaml', import.meta.url),
-)
 
 const CREATE_TIMEOUT_MS = 10 * 60_000
 const DELETE_TIMEOUT_MS = 5 * 60_000

@@ -4,6 +4,7 @@
  * `geniro-dev ports` and bridge mode.
  */
 import type {Compose, ComposeRuntime} from '../adapters/compose.js'
+import {COMPOSE_WORKER_ENTRY} from '../adapters/package-files.js'
 import {Worker} from 'node:worker_threads'
 import {
   loadComposeSources,
@@ -187,7 +188,7 @@ function fileModelsInWorker(
 ): Promise<FileModels> {
   const {signal, ...rest} = input
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./compose-detect-worker.js', import.meta.url), {
+    const worker = new Worker(COMPOSE_WORKER_ENTRY, {
       workerData: {sources, input: rest},
     })
     const stop = () => {

@@ -1,7 +1,6 @@
 import {spawn} from 'node:child_process'
 import {openSync, closeSync, writeFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
-import {fileURLToPath} from 'node:url'
 import type {ComposePort} from '../core/compose-model.js'
 import {GeniroError, InterruptedError, ToolFailedError, UserError} from '../core/errors.js'
 import {
@@ -12,6 +11,7 @@ import {
   type SupervisorState,
 } from '../core/forward-plan.js'
 import {addressesInUse, findPortHolder, firstFreePort} from '../adapters/host-ports.js'
+import {SUPERVISOR_ENTRY} from '../adapters/package-files.js'
 import {
   ensureStateDirWritable,
   readText,
@@ -353,9 +353,8 @@ async function startSupervisor(
   files.ensure()
   writeFileSync(files.specFile, JSON.stringify(spec, null, 2), {mode: 0o600})
   const log = openSync(files.logFile, 'a', 0o600)
-  const entry = fileURLToPath(new URL('../forward/forward-supervisor.js', import.meta.url))
   // Detached: its own process group, which `forward stop` signals as a whole.
-  const child = spawn(process.execPath, [entry, files.dir], {
+  const child = spawn(process.execPath, [SUPERVISOR_ENTRY, files.dir], {
     detached: true,
     stdio: ['ignore', log, log],
     // Only what it and kubectl need of the user's environment (no PGPASSWORD and the like).
