@@ -3,6 +3,11 @@
 // manifests at build time), and plain `status` and `forward status` by dist/cli/fast-paths.js,
 // without loading oclif; everything else goes to oclif, bundled in dist/cli/main.js.
 import {readFileSync} from 'node:fs'
+import module from 'node:module'
+
+// Node 22.1+ keeps V8's compiled code of the bundle between runs (in the OS temp dir; Node's
+// NODE_DISABLE_COMPILE_CACHE=1 turns it off): compiling is most of an oclif command's start.
+module.enableCompileCache?.()
 
 const argv = process.argv.slice(2)
 // The bundle's source maps, so a --debug stack trace names src/ files and lines.

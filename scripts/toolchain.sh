@@ -9,6 +9,7 @@
 #   Docker engine              Debian docker.io (the machine's own release)
 #   Compose v2, kind           Debian trixie .debs, unpacked with dpkg -x
 #   busybox-static, PostgreSQL Debian packages, installed when missing
+#   tmux                       Debian package (the terminal test drives listr2 in it)
 #
 # No mirror host is written anywhere: the trixie source is derived from the
 # machine's own apt configuration.
@@ -130,7 +131,7 @@ install_node() {
 
 start=$SECONDS
 command -v unzip >/dev/null || apt_install unzip
-apt_install ca-certificates docker.io busybox-static iptables iproute2 procps
+apt_install ca-certificates docker.io busybox-static iptables iproute2 procps tmux
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || apt_install postgresql
 install_layer "$HELM4_PKG" helm4
 install_layer "$HELM3_PKG" helm3

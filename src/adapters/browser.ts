@@ -16,6 +16,8 @@ export class Browser {
 
   open(url: string, settleMs = SETTLE_MS): Promise<OpenOutcome> {
     return new Promise((resolve) => {
+      // Not through the exec seam: the opener may outlive us (it is never awaited), and
+      // execa would tie it to this process.
       const child = spawn(this.binary, [url], {detached: true, stdio: 'ignore'})
       const timer = setTimeout(() => {
         child.removeAllListeners()

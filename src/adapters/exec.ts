@@ -1,6 +1,6 @@
-import {spawn} from 'node:child_process'
 import {basename} from 'node:path'
 import {StringDecoder} from 'node:string_decoder'
+import type {Options as ExecaOptions, Result as ExecaResult, VerboseObject} from 'execa'
 import {InterruptedError, TimeoutError, ToolFailedError, ToolNotFoundError} from '../core/errors.js'
 import {shellQuote} from '../core/shell-quote.js'
 import {maskSecrets, recognizeFailure, redactArgs} from '../core/tool-failures.js'
@@ -43,6 +43,11 @@ export type Exec = (
   options?: ExecOptions,
 ) => Promise<ExecResult>
 
+export interface ExecSettings {
+  /** --debug: each tool's command line (secrets redacted) and how it ended, on stderr. */
+  debug?: boolean
+}
+
 export const DEFAULT_TIMEOUT_MS = 60_000
 const KILL_GRACE_MS = 2_000
 const STDERR_TAIL_LINES = 8
@@ -51,90 +56,120 @@ const STDERR_TAIL_LINES = 8
 const liveGroups = new Set<number>()
 let exitHookInstalled = false
 
+/** execa, imported on the first tool run: commands that run none never load it. */
+let execaModule: Promise<typeof import('execa')> | undefined
+
 /**
- * Runs `file args` in its own process group. A timeout or an abort signals the whole
- * group (TERM, then KILL after a grace period), so grandchildren such as the
- * `docker-compose` plugin under `docker` go too. Failures become typed errors.
- * Built on node:child_process rather than execa: importing execa alone took four times
- * as long as Node's own start here, on every command that runs a tool.
+ * An Exec on execa. Each child runs in its own process group; a timeout or an abort cancels
+ * it through execa's cancelSignal (TERM, then KILL after forceKillAfterDelay) and signals the
+ * whole group too, so grandchildren such as the `docker-compose` plugin under `docker` go
+ * with it: execa signals only the child itself. Failures become the project's typed errors.
  */
-export const exec: Exec = async (file, args, options = {}) => {
-  installExitHook()
-  const command = commandLine(file, args)
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
-  if (options.signal?.aborted) throw new InterruptedError(`interrupted before \`${command}\``)
+export function createExec(settings: ExecSettings = {}): Exec {
+  return async (file, args, options = {}) => {
+    installExitHook()
+    const command = commandLine(file, args)
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    if (options.signal?.aborted) throw new InterruptedError(`interrupted before \`${command}\``)
+    const {execa} = await (execaModule ??= import('execa'))
 
-  const child = spawn(file, args, {
-    detached: true,
-    cwd: options.cwd,
-    env: childEnv(options.env),
-    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-  })
-  const pid = child.pid
-  if (pid !== undefined) liveGroups.add(pid)
-  const stdout: Buffer[] = []
-  const stderr: Buffer[] = []
-  const onOutput = options.onOutput
-  const decoders = onOutput && {out: new StringDecoder('utf8'), err: new StringDecoder('utf8')}
-  child.stdout?.on('data', (chunk: Buffer) => {
-    if (onOutput && decoders) onOutput('stdout', decoders.out.write(chunk))
-    else stdout.push(chunk)
-  })
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr.push(chunk)
-    if (onOutput && decoders) onOutput('stderr', decoders.err.write(chunk))
-  })
-  child.stdin?.on('error', () => {}) // A tool that exits without reading its input.
-  child.stdin?.end(options.input)
-
-  let stopReason: 'timeout' | 'abort' | undefined
-  const stop = (reason: 'timeout' | 'abort') => {
-    stopReason ??= reason
-    if (pid !== undefined) killGroup(pid)
-  }
-  const timer = setTimeout(() => stop('timeout'), timeoutMs)
-  const onAbort = () => stop('abort')
-  options.signal?.addEventListener('abort', onAbort, {once: true})
-
-  try {
-    const outcome = await new Promise<{exitCode: number | null; spawnError?: string}>((resolve) => {
-      child.once('error', (error: NodeJS.ErrnoException) =>
-        resolve({exitCode: null, spawnError: error.code ?? error.message}),
-      )
-      child.once('close', (exitCode) => resolve({exitCode}))
-    })
-    if (stopReason === 'timeout') throw new TimeoutError(command, timeoutMs)
-    if (stopReason === 'abort') throw new InterruptedError(`interrupted \`${command}\``)
-    if (outcome.spawnError === 'ENOENT' || outcome.spawnError === 'EACCES') {
-      throw new ToolNotFoundError(file, installHint(file))
+    const timeout = new AbortController()
+    const timer = setTimeout(() => timeout.abort(), timeoutMs)
+    const cancelSignal = options.signal
+      ? AbortSignal.any([options.signal, timeout.signal])
+      : timeout.signal
+    const onOutput = options.onOutput
+    const child = execa(file, args, {
+      detached: true,
+      cwd: options.cwd,
+      ...childEnv(options.env),
+      ...(options.input === undefined ? {stdin: 'ignore'} : {input: options.input}),
+      cancelSignal,
+      forceKillAfterDelay: KILL_GRACE_MS,
+      reject: false,
+      // A followed log never ends: its stdout goes to onOutput only.
+      buffer: {stdout: !onOutput, stderr: true},
+      verbose: settings.debug ? debugLines(command) : 'none',
+    } satisfies ExecaOptions)
+    const pid = child.pid
+    if (pid !== undefined) liveGroups.add(pid)
+    const killTheGroup = () => {
+      if (pid !== undefined) killGroup(pid)
     }
-    const out = withoutFinalNewline(Buffer.concat(stdout).toString('utf8'))
-    const err = withoutFinalNewline(Buffer.concat(stderr).toString('utf8'))
-    const exitCode = outcome.exitCode ?? undefined
-    if (exitCode === 0 || (exitCode !== undefined && options.okExitCodes?.includes(exitCode))) {
-      return {command, exitCode, stdout: out, stderr: err}
+    cancelSignal.addEventListener('abort', killTheGroup, {once: true})
+    if (onOutput) {
+      const out = new StringDecoder('utf8')
+      const err = new StringDecoder('utf8')
+      child.stdout?.on('data', (chunk: Buffer) => onOutput('stdout', out.write(chunk)))
+      child.stderr?.on('data', (chunk: Buffer) => onOutput('stderr', err.write(chunk)))
     }
-    throw toolFailure(file, args, {exitCode, stdout: out, stderr: err}, options)
-  } finally {
-    clearTimeout(timer)
-    options.signal?.removeEventListener('abort', onAbort)
-    if (pid !== undefined) liveGroups.delete(pid)
+
+    try {
+      const result = await child
+      if (result.isCanceled) {
+        if (timeout.signal.aborted) throw new TimeoutError(command, timeoutMs)
+        throw new InterruptedError(`interrupted \`${command}\``)
+      }
+      const spawnError = (result as {code?: string}).code
+      if (spawnError === 'ENOENT' || spawnError === 'EACCES') {
+        throw new ToolNotFoundError(file, installHint(file))
+      }
+      const outcome = outputOf(result)
+      const exitCode = result.exitCode
+      if (exitCode === 0 || (exitCode !== undefined && options.okExitCodes?.includes(exitCode))) {
+        return {command, exitCode, ...outcome}
+      }
+      throw toolFailure(file, args, {exitCode, ...outcome}, options)
+    } finally {
+      clearTimeout(timer)
+      cancelSignal.removeEventListener('abort', killTheGroup)
+      if (pid !== undefined) liveGroups.delete(pid)
+    }
   }
 }
 
-/** The inherited environment with `env` over it; `undefined` removes a variable. */
-function childEnv(env: ExecOptions['env']): NodeJS.ProcessEnv | undefined {
-  if (!env) return undefined
+/** The Exec of commands run without --debug. */
+export const exec: Exec = createExec()
+
+/**
+ * The inherited environment with `env` over it; `undefined` removes a variable, which needs
+ * the whole environment given with extendEnv off.
+ */
+function childEnv(env: ExecOptions['env']): Pick<ExecaOptions, 'env' | 'extendEnv'> {
+  if (!env) return {}
   const merged: NodeJS.ProcessEnv = {...process.env}
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) delete merged[name]
     else merged[name] = value
   }
-  return merged
+  return {env: merged, extendEnv: false}
 }
 
-function withoutFinalNewline(text: string): string {
-  return text.endsWith('\r\n') ? text.slice(0, -2) : text.endsWith('\n') ? text.slice(0, -1) : text
+/** Text output as strings (execa strips the final newline), empty when not kept. */
+function outputOf(result: ExecaResult): {stdout: string; stderr: string} {
+  const text = (output: unknown) => (typeof output === 'string' ? output : '')
+  return {stdout: text(result.stdout), stderr: text(result.stderr)}
+}
+
+/**
+ * execa's verbose lines for --debug, with our command line (its --set values redacted) in
+ * place of execa's; the tool's output and execa's error line are left out, as they may hold
+ * what --set passed, and a failure is reported once by the command anyway.
+ */
+function debugLines(command: string): (line: string, event: VerboseObject) => string | undefined {
+  return (_line, event) => {
+    if (event.type === 'command') return `[debug] $ ${command}`
+    const result = event.type === 'duration' ? event.result : undefined
+    if (result)
+      return `[debug]   ${howItEnded(result)} after ${Math.round(result.durationMs)} ms: ${command}`
+    return undefined
+  }
+}
+
+function howItEnded(result: ExecaResult): string {
+  if (result.isCanceled) return 'stopped'
+  if (result.exitCode !== undefined) return `exit ${result.exitCode}`
+  return result.signal ? `killed by ${result.signal}` : 'did not start'
 }
 
 /** The last few non-empty lines of a tool's output, as lines. */

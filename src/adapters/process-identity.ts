@@ -89,6 +89,7 @@ const PS_LINE = /^\s*(\d+)\s+(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2
  */
 export function psFacts(pid: number): ProcessFacts | undefined {
   if (!isValidPid(pid)) return undefined
+  // Synchronous, as the pid checks around it are; a one-line answer needs nothing of execa's.
   const run = spawnSync('ps', ['-ww', '-o', 'pgid=,stat=,lstart=,command=', '-p', String(pid)], {
     encoding: 'utf8',
     timeout: 5_000,

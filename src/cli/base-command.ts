@@ -42,15 +42,18 @@ export abstract class BaseCommand extends Command {
     await super.finally(error)
   }
 
+  /** The adapters of this run; with --debug each tool's command line goes to stderr. */
+  protected async toolbox() {
+    const {defaultToolbox} = await import('../services/toolbox.js')
+    return defaultToolbox({debug: isDebug(this.argv)})
+  }
+
   /** The shared context of the cluster services: adapters, Ctrl-C, output and confirmation. */
   protected async serviceContext(yes = false) {
-    const [{defaultToolbox}, {confirm}] = await Promise.all([
-      import('../services/toolbox.js'),
-      import('./confirm.js'),
-    ])
+    const [tools, {confirm}] = await Promise.all([this.toolbox(), import('./confirm.js')])
     const json = this.jsonEnabled()
     return {
-      tools: defaultToolbox(),
+      tools,
       signal: this.abort.signal,
       silent: json,
       confirm: (question: string) => confirm(question, {yes, json}),

@@ -33,6 +33,7 @@ Exits 1 when any check fails; warnings alone exit 0. With --json, prints one rep
       provider: flags.provider,
       targetKubernetes,
       nodeImage: flags['node-image'],
+      exec: (await this.toolbox()).exec,
     })
     if (!this.jsonEnabled()) this.log(renderDoctorReport(report))
     if (!report.ok) process.exitCode = EXIT_CODES.checksFailed.code

@@ -30,9 +30,8 @@ export default class Ports extends BaseCommand {
 
   async run(): Promise<PortsReport> {
     const {argv, flags} = await this.parse(Ports)
-    const [{defaultToolbox}, {Compose}, {forwardOptions}, {locateForwards}] = await Promise.all([
-      import('../services/toolbox.js'),
-      import('../adapters/compose.js'),
+    const [tools, {forwardOptions}, {locateForwards}] = await Promise.all([
+      this.toolbox(),
       import('../cli/forward-flags.js'),
       import('../forward/status.js'),
     ])
@@ -50,7 +49,7 @@ export default class Ports extends BaseCommand {
         forwards: where,
         overrides,
       },
-      {compose: new Compose(), docker: defaultToolbox().docker},
+      {compose: tools.compose, docker: tools.docker},
     )
     if (!this.jsonEnabled()) this.log(renderPorts(report))
     if (report.conflicts.length > 0) process.exitCode = 1

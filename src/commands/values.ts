@@ -58,14 +58,8 @@ export default class Values extends BaseCommand {
     if (!bridge) refuseBridgeOnlyInput(argv, flags)
     const layers = await valuesLayers({valuesFiles: flags.values ?? [], sets: flags.set ?? []})
     if (bridge) {
-      const [{defaultToolbox}, input] = await Promise.all([
-        import('../services/toolbox.js'),
-        bridgeInput(argv, flags),
-      ])
-      const {layer, choice} = await bridgeLayer(
-        {...input, signal: this.abort.signal},
-        defaultToolbox(),
-      )
+      const [tools, input] = await Promise.all([this.toolbox(), bridgeInput(argv, flags)])
+      const {layer, choice} = await bridgeLayer({...input, signal: this.abort.signal}, tools)
       layers.splice(1, 0, layer)
       bridgeChoice = choice
       // On stderr: stdout stays the values file alone.

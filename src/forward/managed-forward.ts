@@ -116,6 +116,9 @@ export class ManagedForward {
     if (this.stopped) return
     this.tunnels++
     const {kubectl, kubeContext, namespace} = this.options
+    // node:child_process rather than execa: a tunnel runs until stopped and its output is read
+    // line by line as it comes; execa's buffering, result and verbose add nothing here but
+    // memory and start-up in a process that stays up for hours.
     const child = spawn(kubectl, portForwardArgs(this.spec, kubeContext, namespace), {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: this.options.env,

@@ -353,7 +353,8 @@ async function startSupervisor(
   files.ensure()
   writeFileSync(files.specFile, JSON.stringify(spec, null, 2), {mode: 0o600})
   const log = openSync(files.logFile, 'a', 0o600)
-  // Detached: its own process group, which `forward stop` signals as a whole.
+  // Detached: its own process group, which `forward stop` signals as a whole. Not through the
+  // exec seam: the supervisor outlives this command and is never awaited.
   const child = spawn(process.execPath, [SUPERVISOR_ENTRY, files.dir], {
     detached: true,
     stdio: ['ignore', log, log],

@@ -42,10 +42,12 @@ export async function runSteps(
   const {Listr, ListrLogger, ListrLogLevels, ProcessOutput} = await import('listr2')
   const logger = new ListrLogger({processOutput: new ProcessOutput(process.stderr, process.stderr)})
   const fallback = !process.stderr.isTTY || Boolean(process.env.CI)
+  // The animated renderer shows a skip message in place of the title, the plain one after it.
+  const skipMessage = (step: Step, why: string) => (fallback ? why : `${step.title}: ${why}`)
   let failed: {step: Step; error: unknown} | undefined
   const tasks: ListrTask[] = steps.map((step) => ({
     title: step.title,
-    skip: step.skip ? () => `${step.title}: ${step.skip}` : false,
+    skip: step.skip ? skipMessage(step, step.skip) : false,
     task: async () => {
       try {
         await step.run?.(signal)

@@ -1,6 +1,6 @@
 import {Compose} from '../adapters/compose.js'
 import {Docker} from '../adapters/docker.js'
-import {exec as defaultExec, type Exec} from '../adapters/exec.js'
+import {createExec, type Exec, type ExecSettings} from '../adapters/exec.js'
 import {Helm} from '../adapters/helm.js'
 import {Kind} from '../adapters/kind.js'
 import {Kubectl} from '../adapters/kubectl.js'
@@ -9,6 +9,8 @@ import {Minikube} from '../adapters/minikube.js'
 
 /** The adapters a cluster service drives; tests build one over a recording exec. */
 export interface Toolbox {
+  /** What every adapter here runs its tool through (doctor's probes use it directly). */
+  exec: Exec
   providers: {kind: Kind; minikube: Minikube}
   helm: Helm
   kubectl: Kubectl
@@ -18,10 +20,12 @@ export interface Toolbox {
   compose: Compose
 }
 
-export function defaultToolbox(exec: Exec = defaultExec): Toolbox {
+/** The adapters over one Exec; `settings.debug` (--debug) prints each tool's command line. */
+export function defaultToolbox(settings: ExecSettings = {}, exec = createExec(settings)): Toolbox {
   const docker = new Docker(exec)
   const kubeconfig = new Kubeconfig(exec)
   return {
+    exec,
     providers: {kind: new Kind(exec, 'kind', docker, {kubeconfig}), minikube: new Minikube(exec)},
     helm: new Helm(exec),
     kubectl: new Kubectl(exec),

@@ -133,6 +133,17 @@ describe('secrets given with --set', () => {
     expect(generatedFiles(s.privateDir)).toEqual([])
   })
 
+  it('are not in the command lines --debug prints for each tool', async () => {
+    const s = setup()
+    const run = await runCli(['up', '--no-forward', '--debug', '--set', SET], s.env)
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stderr).toMatch(/^\[debug\] \$ kind get clusters$/m)
+    expect(run.stderr).toMatch(/^\[debug\] \$ helm upgrade --install geniro /m)
+    expect(run.stderr).toMatch(/^\[debug\] {3}exit 0 after \d+ ms: helm upgrade --install /m)
+    expect(run.stdout + run.stderr).not.toContain(SECRET)
+    expect(helmUserValues(s).secrets?.providerKeys?.OPENAI_API_KEY).toBe(SECRET)
+  })
+
   it('leave no values file behind when Helm fails or is interrupted, and exist only while it runs', async () => {
     const s = setup()
     s.environment.failRelease({component: 'api', logs: 'boom'})

@@ -1,14 +1,15 @@
 import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
-import {exec} from '../../src/adapters/exec.js'
+import {afterEach, describe, expect, it, vi} from 'vitest'
+import {createExec, exec} from '../../src/adapters/exec.js'
 import {
   InterruptedError,
   TimeoutError,
   ToolFailedError,
   ToolNotFoundError,
 } from '../../src/core/errors.js'
+import {shellQuote} from '../../src/core/shell-quote.js'
 
 /** Running, and not a zombie waiting for its (re)parent to reap it. */
 function alive(pid: number): boolean {
@@ -109,5 +110,41 @@ describe('the exec seam', () => {
     await expect(exec('true', [], {signal: controller.signal})).rejects.toBeInstanceOf(
       InterruptedError,
     )
+  })
+})
+
+describe('--debug: the exec seam prints each command line (execa verbose)', () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  /** What execa's verbose mode wrote (it writes with console.warn). */
+  function capturedWarnings(): string[] {
+    const lines: string[] = []
+    vi.spyOn(console, 'warn').mockImplementation((text: unknown) => void lines.push(String(text)))
+    return lines
+  }
+
+  it('shows the command with --set values redacted and how it ended, never the output', async () => {
+    const lines = capturedWarnings()
+    const debugExec = createExec({debug: true})
+    const script = 'n=7; echo "printed-$n"; echo "printed-$n-too" >&2'
+    await debugExec('sh', ['-c', script, 'sh', '--set', 'secrets.key=hush', '--token=hush2'])
+    await debugExec('sh', ['-c', 'exit 3'], {okExitCodes: [3]})
+    await debugExec('sh', ['-c', 'exit 4']).catch(() => undefined)
+    expect(lines[0]).toBe(`[debug] $ sh -c ${shellQuote(script)} sh --set '***' '--token=***'`)
+    expect(lines[1]).toMatch(/^\[debug\] {3}exit 0 after \d+ ms: sh -c /)
+    expect(lines.filter((line) => line.startsWith('[debug] $ '))).toEqual([
+      expect.stringContaining('sh -c'),
+      "[debug] $ sh -c 'exit 3'",
+      "[debug] $ sh -c 'exit 4'",
+    ])
+    expect(lines[3]).toMatch(/^\[debug\] {3}exit 3 after \d+ ms: sh -c 'exit 3'$/)
+    expect(lines.at(-1)).toMatch(/^\[debug\] {3}exit 4 after \d+ ms: sh -c 'exit 4'$/)
+    expect(lines.join('\n')).not.toMatch(/hush|printed-7/)
+  })
+
+  it('prints nothing without --debug', async () => {
+    const lines = capturedWarnings()
+    await exec('sh', ['-c', 'echo quiet'])
+    expect(lines).toEqual([])
   })
 })
