@@ -13,7 +13,7 @@ import {
   type ForwardStateLocation,
 } from '../adapters/forward-state.js'
 import {forgetRoutes} from '../adapters/bridge-state.js'
-import {detachStep} from './bridge.js'
+import {detachStep} from './bridge/route.js'
 import {stopSupervisor} from './forward.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {UpContext} from './up.js'

@@ -15,13 +15,8 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
-import {
-  planBridge,
-  prepareBridge,
-  requireAdminPassword,
-  type BridgeInput,
-  type BridgeSummary,
-} from './bridge.js'
+import {prepareBridge, type BridgeSummary} from './bridge/index.js'
+import {planBridge, requireAdminPassword, type BridgeInput} from './bridge/plan.js'
 import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
 import {forwardStep, type ForwardOptions, type ForwardResult} from './forward.js'
 import {planUpImages, type ImageAssignment} from './image.js'

@@ -7,7 +7,8 @@ import {
 } from '../adapters/values-files.js'
 import {bridgeRedisValues, bridgeValues} from '../core/bridge-values.js'
 import {mergeValues, redactSetArgument, setLayerValues, type Values} from '../core/set-values.js'
-import {planBridge, plannedRoute, type BridgeEndpoint, type BridgeInput} from './bridge.js'
+import {planBridge, type BridgeEndpoint, type BridgeInput} from './bridge/plan.js'
+import {plannedRoute} from './bridge/route.js'
 import type {Toolbox} from './toolbox.js'
 
 export interface ValuesInput {

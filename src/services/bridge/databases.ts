@@ -1,12 +1,12 @@
-import type {Postgres} from '../adapters/postgres.js'
-import type {BridgeDatabasePlan, DatabasePurpose} from '../core/bridge-databases.js'
+import type {Postgres} from '../../adapters/postgres.js'
+import type {BridgeDatabasePlan, DatabasePurpose} from '../../core/bridge-databases.js'
 import {
   judgeOwnership,
   ownerMark,
   type BridgeOwner,
   type OwnershipVerdict,
-} from '../core/bridge-ownership.js'
-import {UserError} from '../core/errors.js'
+} from '../../core/bridge-ownership.js'
+import {UserError} from '../../core/errors.js'
 
 export interface BridgeDatabaseResult {
   role: {name: string; action: 'created' | 'unchanged' | 'password-set'}
