@@ -14,7 +14,7 @@ import {
 } from '../adapters/forward-state.js'
 import {forgetRoutes} from '../adapters/bridge-state.js'
 import {detachStep} from './bridge/route.js'
-import {stopSupervisor} from './forward.js'
+import {stopSupervisor} from '../forward/launcher.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {UpContext} from './up.js'
 

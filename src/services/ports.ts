@@ -5,7 +5,7 @@ import type {ForwardStateDir} from '../adapters/forward-state.js'
 import {readForwardStatus} from '../forward/status.js'
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
 import {detectCompose} from './compose-detect.js'
-import {boundHolder, composePublisher, type PortConflict} from './forward.js'
+import {boundHolder, composePublisher, type PortConflict} from './port-check.js'
 import type {Compose} from '../adapters/compose.js'
 import type {Docker} from '../adapters/docker.js'
 

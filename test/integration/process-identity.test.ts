@@ -27,7 +27,7 @@ import {
 } from '../../src/adapters/process-identity.js'
 import {UsageError, UserError} from '../../src/core/errors.js'
 import {locateForwards, readForwardStatus} from '../../src/forward/status.js'
-import {stopSupervisor} from '../../src/services/forward.js'
+import {stopSupervisor} from '../../src/forward/launcher.js'
 import {alive, identity, killDecoys, startDecoySupervisor, startSleep} from '../support/decoys.js'
 import {waitFor} from '../support/processes.js'
 

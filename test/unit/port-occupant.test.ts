@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 import type {ComposePort} from '../../src/core/compose-model.js'
-import {portOccupant} from '../../src/services/forward.js'
+import {portOccupant} from '../../src/services/port-check.js'
 
 const port = (published: number, extra: Partial<ComposePort> = {}): ComposePort => ({
   project: 'geniro',

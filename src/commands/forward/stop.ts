@@ -1,7 +1,7 @@
 import {BaseCommand} from '../../cli/base-command.js'
 import {forwardLocation, forwardLocationFlags} from '../../cli/forward-location.js'
 import {locateForwards} from '../../forward/status.js'
-import {stopSupervisor, type StopResult} from '../../services/forward.js'
+import {stopSupervisor, type StopResult} from '../../forward/launcher.js'
 
 export default class ForwardStop extends BaseCommand {
   static override summary = 'Stop the forwards: the supervisor and every tunnel, then its state.'
