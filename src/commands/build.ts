@@ -4,7 +4,7 @@ import {rolloutFlags, targetInput} from '../cli/flags.js'
 import {renderLoaded} from '../cli/render-image.js'
 import {renderPlan} from '../cli/render-plan.js'
 import {parseDuration} from '../core/duration.js'
-import {buildImage, type BuildResult} from '../services/image.js'
+import {buildImage, type BuildResult} from '../services/image-build.js'
 
 export default class Build extends BaseCommand {
   static override summary =
