@@ -5,9 +5,8 @@
  * documents, `include:`, `extends:`, `!reset`/`!override`, project name), and checked
  * against `docker compose config` in test/integration/compose-config.
  */
-import {interpolate, lookup, parseDotEnv, type Env} from './compose-env.js'
+import {parseDotEnv, type Env} from './compose-env.js'
 import {
-  canonicalJson,
   dirName,
   hostPath,
   joinPath,
@@ -19,9 +18,27 @@ import {
   type ServiceLayer,
 } from './compose-layers.js'
 import {isMapping, type ComposePort} from './compose-ports.js'
-import {withRole, type ServiceRole} from './compose-roles.js'
+import type {ServiceRole} from './compose-roles.js'
 import {parseComposeYaml, type ComposeYamlDocument} from './compose-yaml.js'
 import {UserError} from './errors.js'
+import {
+  extendsOf,
+  importResources,
+  inFile,
+  includeEntry,
+  interpolateValues,
+  resourcesOf,
+  servicesOf,
+  unknownBase,
+} from './compose-include.js'
+import {
+  activeProfiles,
+  checkConsistency,
+  composeService,
+  definedOnly,
+  isActive,
+  projectName,
+} from './compose-project.js'
 
 // The model's parts live in their own modules; these names are imported from here.
 export {interpolate, parseDotEnv} from './compose-env.js'
@@ -107,7 +124,7 @@ export class ComposeFilesNeeded extends Error {
 }
 
 /** What the files declare, merged in order: compose-go's model, reduced to what we use. */
-interface Declared {
+export interface Declared {
   services: Map<string, ServiceLayer>
   volumes: Map<string, string>
   networks: Map<string, string>
@@ -371,281 +388,4 @@ class Loader {
       throw new ComposeFilesNeeded(missing(compose), missing(other))
     }
   }
-}
-
-function servicesOf(
-  content: Record<string, unknown>,
-): Record<string, Record<string, unknown> | null> {
-  if (!Object.hasOwn(content, 'services')) return {}
-  const services = content.services
-  if (!isMapping(services)) throw new UserError('services must be a mapping')
-  for (const [service, definition] of Object.entries(services)) {
-    if (!isMapping(definition ?? {})) throw new UserError(`services.${service} must be a mapping`)
-  }
-  return services as Record<string, Record<string, unknown> | null>
-}
-
-/** Top-level `volumes:` or `networks:`: each name with its definition (to compare includes). */
-function resourcesOf(content: Record<string, unknown>, kind: string): Map<string, string> {
-  const value = Object.hasOwn(content, kind) ? content[kind] : undefined
-  if (value === undefined || value === null) return new Map()
-  if (!isMapping(value)) throw new UserError(`${kind} must be a mapping`)
-  return new Map(Object.entries(value).map(([name, item]) => [name, canonicalJson(item ?? null)]))
-}
-
-function includeEntry(entry: unknown): {
-  paths: string[]
-  projectDirectory?: string
-  envFiles: string[]
-} {
-  const strings = (value: unknown, at: string): string[] => {
-    if (value === undefined || value === null) return []
-    const items = Array.isArray(value) ? value : [value]
-    if (!items.every((item) => typeof item === 'string')) {
-      throw new UserError(`include.${at} must be a string or a list of strings`)
-    }
-    return items as string[]
-  }
-  if (typeof entry === 'string') return {paths: [entry], envFiles: []}
-  if (!isMapping(entry))
-    throw new UserError('an `include` entry is a path or a mapping with `path`')
-  const paths = strings(entry.path, 'path')
-  if (paths.length === 0) throw new UserError('an `include` entry needs a `path`')
-  const projectDirectory = entry.project_directory
-  if (projectDirectory !== undefined && typeof projectDirectory !== 'string') {
-    throw new UserError('include.project_directory must be a string')
-  }
-  return {paths, projectDirectory, envFiles: strings(entry.env_file, 'env_file')}
-}
-
-function extendsOf(value: unknown, service: string): {service: string; file?: string} {
-  if (typeof value === 'string') return {service: value}
-  if (isMapping(value) && typeof value.service === 'string') {
-    if (value.file === undefined || value.file === null) return {service: value.service}
-    if (typeof value.file === 'string') return {service: value.service, file: value.file}
-  }
-  throw new UserError(
-    `services.${service}.extends must name a service (extends: db, or {service: db, file: base.yaml})`,
-  )
-}
-
-function unknownBase(service: string, base: string, path: string): UserError {
-  return new UserError(
-    `cannot extend service "${service}" in ${path}: service "${base}" not found`,
-    'Check the `extends:` of the service',
-  )
-}
-
-/**
- * compose-go's importResources: an included project's services, volumes and networks join
- * the including file's; a name both define is refused unless the definitions are the same.
- */
-function importResources(imported: Declared, into: Declared): void {
-  for (const [service, layer] of imported.services) {
-    const conflict = into.services.get(service)
-    if (conflict && !sameDefinition(conflict, layer)) throw conflictError('services', service)
-    if (!conflict) into.services.set(service, {...layer, imported: true})
-  }
-  for (const kind of ['volumes', 'networks'] as const) {
-    for (const [name, definition] of imported[kind]) {
-      const conflict = into[kind].get(name)
-      if (conflict !== undefined && conflict !== definition) throw conflictError(kind, name)
-      into[kind].set(name, definition)
-    }
-  }
-}
-
-/** Whether compose-go's reflect.DeepEqual would find the two definitions equal. */
-function sameDefinition(existing: ServiceLayer, imported: ServiceLayer): boolean {
-  const [a, b] = [existing.definition, imported.definition]
-  if (!a || !b) return false
-  // Imported definitions were rewritten (ports, paths) the same way; a file's own were not.
-  if (existing.imported !== true && a.rewritten) return false
-  return a.baseDir === b.baseDir && canonicalJson(a.spec) === canonicalJson(b.spec)
-}
-
-function conflictError(kind: string, name: string): UserError {
-  return new UserError(
-    `${kind}.${name} conflicts with imported resource`,
-    `Define ${kind === 'services' ? 'the service' : 'it'} in one file only: an included file's ${kind} cannot be redefined by the file that includes it (use an override file or extends)`,
-  )
-}
-
-/** Compose interpolates every value of the file (keys stay as written). */
-function interpolateValues(value: unknown, env: Env, at: string): unknown {
-  if (typeof value === 'string') {
-    try {
-      return interpolate(value, env)
-    } catch (error) {
-      if (error instanceof UserError && at) {
-        throw new UserError(`${at}: ${error.message}`, error.hint)
-      }
-      throw error
-    }
-  }
-  if (Array.isArray(value)) {
-    return value.map((item, index) => interpolateValues(item, env, `${at}[${index}]`))
-  }
-  if (isMapping(value)) {
-    const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>
-    for (const [key, item] of Object.entries(value)) {
-      result[key] = interpolateValues(item, env, at ? `${at}.${key}` : key)
-    }
-    return result
-  }
-  return value
-}
-
-/** Runs `read`, naming `path` in the UserError it throws (unless a file is named already). */
-function inFile<T>(path: string, read: () => T): T {
-  try {
-    return read()
-  } catch (error) {
-    // An included or extended file's error names that file already.
-    if (
-      error instanceof UserError &&
-      !error.message.startsWith(path) &&
-      !error.message.startsWith('/')
-    ) {
-      throw new UserError(`${path}: ${error.message}`, error.hint)
-    }
-    throw error
-  }
-}
-
-function definedOnly(env: Env): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  )
-}
-
-/**
- * `--profile` values as given; else COMPOSE_PROFILES split at commas and trimmed. With
- * neither, the empty profile is the active one, so `profiles: [""]` runs by default.
- */
-export function activeProfiles(options: {profiles?: string[]; env: Env}): string[] {
-  if (options.profiles && options.profiles.length > 0) return options.profiles
-  return (lookup(options.env, 'COMPOSE_PROFILES') ?? '').split(',').map((profile) => profile.trim())
-}
-
-function isActive(profiles: readonly string[] | undefined, active: readonly string[]): boolean {
-  if (!profiles || profiles.length === 0) return true
-  return active.includes('*') || profiles.some((profile) => active.includes(profile))
-}
-
-/** What Compose checks of the active services before it accepts a project. */
-function checkConsistency(declared: Declared, active: readonly ComposeService[]): void {
-  const names = new Set(active.map((service) => service.name))
-  const refuse = (message: string) =>
-    new UserError(
-      `${message}: invalid compose project`,
-      'Docker Compose refuses this project too: fix the Compose file',
-    )
-  for (const {name} of active) {
-    const layer = declared.services.get(name)
-    if (!layer) continue
-    if (!layer.build && layer.image === undefined) {
-      throw refuse(`service "${name}" has neither an image nor a build context specified`)
-    }
-    for (const network of layer.networks) {
-      if (network !== 'default' && !declared.networks.has(network)) {
-        throw refuse(`service "${name}" refers to undefined network ${network}`)
-      }
-    }
-    for (const {service, required} of layer.dependsOn) {
-      if (names.has(service) || (!required && declared.services.has(service))) continue
-      throw refuse(`service "${name}" depends on undefined service "${service}"`)
-    }
-    for (const volume of layer.volumes) {
-      if (volume.named && !declared.volumes.has(volume.source)) {
-        throw refuse(`service "${name}" refers to undefined volume ${volume.source}`)
-      }
-    }
-  }
-}
-
-function composeService(
-  name: string,
-  layer: ServiceLayer,
-  options: ComposeModelOptions,
-): ComposeService {
-  const service: ComposeService = {
-    name,
-    ports: layer.ports,
-    environment: resolveEnvironment(layer, options),
-  }
-  if (layer.image !== undefined) service.image = layer.image
-  if (layer.envFiles.length > 0) service.envFiles = layer.envFiles
-  if (layer.volumes.length > 0) {
-    service.volumes = layer.volumes.map(({source, target}) => `${source}:${target}`)
-  }
-  if (layer.profiles) service.profiles = layer.profiles
-  if (layer.command) service.command = layer.command
-  return withRole(service)
-}
-
-/** `environment` over the `env_file` files; a bare `KEY` takes the project environment's. */
-function resolveEnvironment(
-  layer: ServiceLayer,
-  options: ComposeModelOptions,
-): Record<string, string> {
-  const resolved: Record<string, string> = {}
-  for (const file of layer.envFiles) {
-    const text = options.envFileTexts?.[file.path]
-    if (text !== undefined) Object.assign(resolved, parseDotEnv(text, options.env))
-  }
-  for (const [key, value] of Object.entries(layer.environment)) {
-    const effective = value ?? lookup(options.env, key)
-    if (effective === undefined) delete resolved[key]
-    else resolved[key] = effective
-  }
-  return resolved
-}
-
-// Project name
-
-const VALID_PROJECT_NAME = /^[a-z0-9][a-z0-9_-]*$/
-
-/** `-p` > COMPOSE_PROJECT_NAME > `name:` > directory name, as Compose v2 picks it. */
-export function projectName(sources: {
-  flag?: string
-  env?: string
-  file?: string
-  workingDir: string
-}): string {
-  for (const [given, origin] of [
-    [sources.flag, '-p'],
-    [sources.env, 'COMPOSE_PROJECT_NAME'],
-  ] as const) {
-    if (!given) continue
-    // Compose refuses rather than normalises what the user typed.
-    if (!VALID_PROJECT_NAME.test(given)) {
-      throw new UserError(
-        `invalid Compose project name "${given}" (from ${origin})`,
-        'Use lowercase letters, digits, "-" and "_", starting with a letter or a digit',
-      )
-    }
-    return given
-  }
-  const fromFile = sources.file ? normalizeProjectName(sources.file) : ''
-  const name = fromFile || normalizeProjectName(baseName(sources.workingDir))
-  if (!name) {
-    throw new UserError(
-      'the Compose project name is empty',
-      'Pass -p NAME or set `name:` in the Compose file',
-    )
-  }
-  return name
-}
-
-/** Compose's normalisation of `name:` and directory names. */
-export function normalizeProjectName(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/[^-_a-z0-9]+/g, '')
-    .replace(/^[-_]+/, '')
-}
-
-function baseName(path: string): string {
-  return path.replace(/\/+$/, '').split('/').at(-1) ?? ''
 }

@@ -6,7 +6,6 @@ import {
   imageName,
   interpolate,
   isIpAddress,
-  normalizeProjectName,
   parseDotEnv,
   parsePortSpec,
   serviceRole,
@@ -14,6 +13,7 @@ import {
   type ComposeProject,
   type ComposeService,
 } from '../../src/core/compose-model.js'
+import {normalizeProjectName} from '../../src/core/compose-project.js'
 import {UserError} from '../../src/core/errors.js'
 
 const ctx = {project: 'p', service: 's'}
