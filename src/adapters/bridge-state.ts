@@ -4,7 +4,9 @@
 import {rm} from 'node:fs/promises'
 import {join} from 'node:path'
 import type {BridgeRoute} from '../core/bridge-values.js'
-import {allStateDirs, readJson, writeJsonAtomic, type ForwardStateDir} from './forward-state.js'
+import {allStateDirs} from './state-root.js'
+import {readJson, writeJsonAtomic} from './state-files.js'
+import {type ForwardStateDir} from './forward-state.js'
 
 /** How pods reach each bridged Compose service, as the last `bridge` run established it. */
 export interface RouteRecord {

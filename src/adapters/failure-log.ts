@@ -5,7 +5,7 @@
 import {lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync} from 'node:fs'
 import {basename, join} from 'node:path'
 import type {ToolFailedError} from '../core/errors.js'
-import {stateRoot} from './forward-state.js'
+import {stateRoot} from './state-root.js'
 import {privateTempDir} from './private-dir.js'
 
 /** How many failure logs a directory keeps (the newest). */

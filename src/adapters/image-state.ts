@@ -6,7 +6,8 @@ import {join} from 'node:path'
 import {UserError} from '../core/errors.js'
 import {IMAGE_COMPONENTS, type ImageComponent, type ImageValues} from '../core/image-override.js'
 import {isMap, type Values} from '../core/set-values.js'
-import {writeJsonAtomic, type ForwardStateDir} from './forward-state.js'
+import {writeJsonAtomic} from './state-files.js'
+import {type ForwardStateDir} from './forward-state.js'
 
 export interface LocalImageRecord {
   component: ImageComponent

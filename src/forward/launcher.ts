@@ -8,8 +8,8 @@ import {GeniroError, InterruptedError, ToolFailedError} from '../core/errors.js'
 import type {SupervisorState} from '../core/forward-plan.js'
 import {SUPERVISOR_ENTRY} from '../adapters/package-files.js'
 import {supervisorEnvironment} from '../core/supervisor-env.js'
+import {readText} from '../adapters/state-files.js'
 import {
-  readText,
   StaleStateError,
   type ForwardStateDir,
   type ProcessIdentity,

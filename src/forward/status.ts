@@ -9,7 +9,8 @@ import {
   type ProviderName,
 } from '../core/cluster.js'
 import type {ForwardStatus} from '../core/forward-plan.js'
-import {forwardStateDir, stateRoot, type ForwardStateDir} from '../adapters/forward-state.js'
+import {forwardStateDir, stateRoot} from '../adapters/state-root.js'
+import {type ForwardStateDir} from '../adapters/forward-state.js'
 
 export interface ForwardStatusReport {
   supervisor: {pid: number | null; running: boolean}

@@ -5,9 +5,8 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
+import {contextStateDirs, releaseStateDir} from '../adapters/state-root.js'
 import {
-  contextStateDirs,
-  releaseStateDir,
   StaleStateError,
   type ForwardStateDir,
   type ForwardStateLocation,

@@ -1,6 +1,6 @@
 import {UserError} from '../core/errors.js'
 import {planForwards, type ReleaseService} from '../core/forward-plan.js'
-import {ensureStateDirWritable, releaseStateDir} from '../adapters/forward-state.js'
+import {ensureStateDirWritable, releaseStateDir} from '../adapters/state-root.js'
 import {
   DEFAULT_CONNECT_WAIT_MS,
   DEFAULT_HEALTH_INTERVAL_MS,

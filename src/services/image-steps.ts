@@ -1,7 +1,7 @@
 // What image load, image reset and up --image share: the deployed release they change, the
 // load plan, and the tag, load, keep and upgrade steps.
 import {BUNDLED_CHART, chartIdentity, type ChartIdentity} from '../adapters/chart-source.js'
-import {ensureStateDirWritable, releaseStateDir} from '../adapters/forward-state.js'
+import {ensureStateDirWritable, releaseStateDir} from '../adapters/state-root.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import {readLocalImages, writeLocalImages, type LocalImageRecord} from '../adapters/image-state.js'
 import {GeniroError, UserError} from '../core/errors.js'

@@ -1,4 +1,4 @@
-import {ensureStateDirWritable, releaseStateDir} from '../adapters/forward-state.js'
+import {ensureStateDirWritable, releaseStateDir} from '../adapters/state-root.js'
 import {
   readLocalImages,
   forgetLocalImages,

@@ -1,5 +1,5 @@
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
-import {releaseStateDir} from '../adapters/forward-state.js'
+import {releaseStateDir} from '../adapters/state-root.js'
 import {readLocalImages} from '../adapters/image-state.js'
 import {summarizeLocalImages, type LocalImageSummary} from '../core/image-override.js'
 import {isMap} from '../core/set-values.js'

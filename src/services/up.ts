@@ -1,4 +1,4 @@
-import {ensureStateDirWritable} from '../adapters/forward-state.js'
+import {ensureStateDirWritable} from '../adapters/state-root.js'
 import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'

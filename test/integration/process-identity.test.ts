@@ -8,13 +8,8 @@ import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {
-  ensureStateDirWritable,
-  forwardStateDir,
-  StaleStateError,
-  stateRoot,
-  type ForwardStateDir,
-} from '../../src/adapters/forward-state.js'
+import {ensureStateDirWritable, forwardStateDir, stateRoot} from '../../src/adapters/state-root.js'
+import {StaleStateError, type ForwardStateDir} from '../../src/adapters/forward-state.js'
 import {
   identityOf,
   inspectProcess,

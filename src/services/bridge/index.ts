@@ -1,6 +1,6 @@
 // Bridge mode's part of `up`: the route, passwords, values and steps, put together.
 import {recordRoutes} from '../../adapters/bridge-state.js'
-import {releaseStateDir} from '../../adapters/forward-state.js'
+import {releaseStateDir} from '../../adapters/state-root.js'
 import {Postgres} from '../../adapters/postgres.js'
 import {
   BRIDGE_REDIS_SECRET,

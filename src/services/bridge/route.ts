@@ -6,7 +6,8 @@ import {
   readAttachments,
   recordAttachment,
 } from '../../adapters/bridge-state.js'
-import {releaseStateDir, type ForwardStateDir} from '../../adapters/forward-state.js'
+import {releaseStateDir} from '../../adapters/state-root.js'
+import {type ForwardStateDir} from '../../adapters/forward-state.js'
 import type {BridgeRoute} from '../../core/bridge-values.js'
 import {GeniroError, UserError} from '../../core/errors.js'
 import {kindNetworkName, validateHostAddress} from '../../core/host-address.js'
