@@ -1,4 +1,3 @@
-import {createHash, createHmac, pbkdf2Sync, randomBytes} from 'node:crypto'
 import {Socket} from 'node:net'
 import type {Client, ClientConfig} from 'pg'
 import {
@@ -8,7 +7,19 @@ import {
   UserError,
   formatDuration,
 } from '../core/errors.js'
-import type {ExitCodeName} from '../core/exit-codes.js'
+import {
+  CREDENTIALS_HINT,
+  LoginRefused,
+  PRIVILEGES_HINT,
+  PostgresError,
+  SQLSTATE,
+  STACK_HINT,
+  createdMeanwhile,
+  errorCode,
+  isLoginRefusal,
+  missingExtension,
+} from './postgres-errors.js'
+import {passwordLiteral} from './scram.js'
 
 export interface PgTarget {
   host: string
@@ -42,38 +53,8 @@ export interface RolePrivileges {
   createDb: boolean
 }
 
-/** PostgreSQL answered with an error nobody can fix by a flag; carries its SQLSTATE. */
-export class PostgresError extends GeniroError {
-  readonly exitCodeName: ExitCodeName = 'toolFailed'
-  constructor(
-    message: string,
-    readonly sqlState: string | undefined,
-    hint?: string,
-  ) {
-    super(message, hint)
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return {...super.toJSON(), sqlState: this.sqlState ?? null}
-  }
-}
-
 const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
 const DEFAULT_QUERY_TIMEOUT_MS = 60_000
-const CREDENTIALS_HINT = 'pass --pg-user/--pg-password or set PGUSER/PGPASSWORD'
-const PRIVILEGES_HINT =
-  'connect as a superuser or a role with CREATEROLE and CREATEDB (--pg-user/--pg-password)'
-
-/** SQLSTATEs this adapter tells apart. */
-const SQLSTATE = {
-  invalidPassword: '28P01',
-  invalidAuthorization: '28000',
-  unknownDatabase: '3D000',
-  insufficientPrivilege: '42501',
-  duplicateObject: '42710',
-  duplicateDatabase: '42P04',
-} as const
-
 /** The Compose stack's PostgreSQL, reached as its admin user; `pg` loads on first use. */
 export class Postgres {
   private admin?: Promise<Client>
@@ -390,44 +371,6 @@ export class Postgres {
   }
 }
 
-const STACK_HINT =
-  'start the Compose stack (`docker compose up -d`) and check the host port its postgres service publishes'
-
-/** canLogin's "no": the server is there and said the credentials do not log in. */
-class LoginRefused extends Error {}
-
-function isLoginRefusal(error: unknown): boolean {
-  const code = errorCode(error)
-  return code === SQLSTATE.invalidPassword || code === SQLSTATE.invalidAuthorization
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined
-  const code = (error as {code?: unknown}).code
-  if (typeof code === 'string') return code
-  // Node reports a refused connection to a name with several addresses as an AggregateError.
-  const inner = (error as {errors?: unknown[]}).errors
-  return Array.isArray(inner) && inner.length > 0 ? errorCode(inner[0]) : undefined
-}
-
-function createdMeanwhile(kind: 'role' | 'database', name: string, at: string): UserError {
-  return new UserError(
-    `the ${kind} ${name} appeared at ${at} while geniro-dev was about to create it`,
-    'another bridge run or the Compose stack created it; run the command again to see whose it is',
-  )
-}
-
-function missingExtension(extension: string, at: string): UserError {
-  const image =
-    extension === 'vector'
-      ? 'an image with pgvector, e.g. pgvector/pgvector:pg17'
-      : 'an image that ships it'
-  return new UserError(
-    `the Compose PostgreSQL image at ${at} lacks the "${extension}" extension`,
-    `switch the Compose postgres service to ${image}, then run this again`,
-  )
-}
-
 type PgModule = (typeof import('pg'))['default']
 let pgModule: Promise<PgModule> | undefined
 
@@ -435,27 +378,4 @@ let pgModule: Promise<PgModule> | undefined
 function loadPg(): Promise<PgModule> {
   pgModule ??= import('pg').then((module) => module.default)
   return pgModule
-}
-
-/**
- * The password as CREATE/ALTER ROLE takes it (no bind parameters there). A printable-ASCII
- * password goes as a SCRAM-SHA-256 verifier, so the plain text never reaches the server's
- * statement log; anything else goes as an escaped literal for the server to hash (it applies
- * SASLprep, which a verifier built here would have to match).
- */
-function passwordLiteral(password: string, escapeLiteral: (value: string) => string): string {
-  if (password === '') throw new UserError('the database role password is empty')
-  if (password.includes('\0')) throw new UserError('the database role password contains a NUL byte')
-  return escapeLiteral(/^[\x20-\x7e]+$/.test(password) ? scramVerifier(password) : password)
-}
-
-/** RFC 5802/7677 stored form, as PostgreSQL's own pg_fe_scram_build_secret writes it. */
-function scramVerifier(password: string, iterations = 4096): string {
-  const salt = randomBytes(16)
-  const salted = pbkdf2Sync(password, salt, iterations, 32, 'sha256')
-  const clientKey = createHmac('sha256', salted).update('Client Key').digest()
-  const storedKey = createHash('sha256').update(clientKey).digest()
-  const serverKey = createHmac('sha256', salted).update('Server Key').digest()
-  const b64 = (buffer: Buffer) => buffer.toString('base64')
-  return `SCRAM-SHA-256$${iterations}:${b64(salt)}$${b64(storedKey)}:${b64(serverKey)}`
 }
