@@ -12,20 +12,22 @@ import {
   checkCompose,
   checkEngine,
   checkHelm,
-  checkKindNodeImage,
   checkKubectl,
-  checkMinikubeKubernetes,
   checkNode,
-  checkNodeImage,
   checkPorts,
   summarize,
   type ComposeProbe,
   type DoctorReport,
   type EngineProbe,
-  type NodeImageProbe,
   type PortProbe,
   type ToolProbe,
 } from '../core/doctor.js'
+import {
+  checkKindNodeImage,
+  checkMinikubeKubernetes,
+  checkNodeImage,
+  type NodeImageProbe,
+} from '../core/doctor-images.js'
 import {GeniroError, ToolNotFoundError} from '../core/errors.js'
 import {kindNodeImage} from '../core/kind-node-image.js'
 import {FORWARD_TARGETS} from '../core/port-table.js'

@@ -4,16 +4,18 @@ import {
   checkCompose,
   checkEngine,
   checkHelm,
-  checkKindNodeImage,
   checkKubectl,
-  checkMinikubeKubernetes,
   checkNode,
-  checkNodeImage,
   checkPorts,
   summarize,
   type CheckResult,
   type ToolProbe,
 } from '../../src/core/doctor.js'
+import {
+  checkKindNodeImage,
+  checkMinikubeKubernetes,
+  checkNodeImage,
+} from '../../src/core/doctor-images.js'
 import {FORWARD_TARGETS} from '../../src/core/port-table.js'
 import {parseVersion} from '../../src/core/version.js'
 
