@@ -4,7 +4,7 @@ import {Args, Flags} from '@oclif/core'
  * How `bridge`, `ports` and `values --mode bridge` take Compose files: `--compose` alone
  * means Compose's own discovery (compose.yaml, … and COMPOSE_FILE in the current
  * directory); files come as arguments or a repeatable --compose-file. oclif has no flag
- * with an optional value, so `--compose [FILE…]` is spelled this way (DESIGN.md §2).
+ * with an optional value, so `--compose [FILE…]` is spelled this way (docs/ARCHITECTURE.md, "Compose").
  */
 export const composeFlags = {
   compose: Flags.boolean({

@@ -54,7 +54,7 @@ export interface ForwardPlanInput {
 export const FORWARD_NAMES = FORWARD_TARGETS.map((target) => target.component)
 
 /**
- * Which forwards to run and on which local ports: the offset table (DESIGN.md §2), the
+ * Which forwards to run and on which local ports: the offset table (docs/ARCHITECTURE.md, "Ports"), the
  * user's overrides over ports kept from earlier runs, for the components the release has.
  */
 export function planForwards(input: ForwardPlanInput): ForwardSpec[] {

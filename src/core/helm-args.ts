@@ -1,4 +1,4 @@
-/** argv of Helm's cluster commands, right for Helm 3 and Helm 4 (DESIGN.md §2). */
+/** argv of Helm's cluster commands, right for Helm 3 and Helm 4 (docs/ARCHITECTURE.md). */
 
 export interface UpgradeArgs {
   helmMajor: number

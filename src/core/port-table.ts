@@ -1,5 +1,5 @@
 /**
- * The offset local ports of the port-forwards (DESIGN.md §2): each sits well above
+ * The offset local ports of the port-forwards (docs/ARCHITECTURE.md, "Ports"): each sits well above
  * the port Compose or a local dev server uses for the same service.
  */
 export interface ForwardTarget {

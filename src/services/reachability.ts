@@ -3,7 +3,7 @@
  * for real from a throwaway container on the cluster nodes' Docker network (no cluster needed),
  * and the reversible fallback when they do not: attaching the Compose container to that network.
  *
- * Field facts (DESIGN.md §2): from the `kind` network, a port another bridge network publishes
+ * Field facts (docs/ARCHITECTURE.md, "Reaching the host from a pod"): from the `kind` network, a port another bridge network publishes
  * on 0.0.0.0 answers at the `kind` gateway only while the daemon's userland proxy is on; with
  * `"userland-proxy": false` the connection times out. An attached container answers at its
  * address on the network and its container port in every mode.

@@ -17,7 +17,7 @@ import {requireTool, TOOLS} from './toolchain.js'
 export const CHART_DIR =
   process.env.GENIRO_CHART_DIR ?? fileURLToPath(new URL('../../helm/geniro', import.meta.url))
 
-/** The Helm binaries every chart change is checked with (DESIGN §2, §4). */
+/** The Helm binaries every chart change is checked with (README, "The test toolchain"). */
 export const HELMS = {
   helm4: {label: 'Helm 4.1.4', version: 'v4.1.4', binary: TOOLS.helm4},
   helm3: {label: 'Helm 3.17.2', version: 'v3.17.2', binary: TOOLS.helm3},
