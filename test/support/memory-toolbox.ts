@@ -1,0 +1,205 @@
+/**
+ * A Toolbox whose adapters answer from memory: clusters, kube contexts and Helm releases are
+ * entries in a MemoryWorld, and every mutating call is written to its journal. Services run
+ * against it in-process (test/services): no child process, no socket. Values files Helm is
+ * given are read for real, so what a release stores is what `up` wrote for it.
+ */
+import {chartIdentity} from '../../src/adapters/chart-source.js'
+import type {ClusterProvider} from '../../src/adapters/cluster-provider.js'
+import type {ReleaseInfo} from '../../src/adapters/helm.js'
+import {readValuesFile} from '../../src/adapters/values-files.js'
+import type {ClusterSpec, ClusterState, ProviderName} from '../../src/core/cluster.js'
+import {ToolFailedError} from '../../src/core/errors.js'
+import {helmScope, helmUpgradeArgs, type UpgradeArgs} from '../../src/core/helm-args.js'
+import {mergeValues, type Values} from '../../src/core/set-values.js'
+import type {Toolbox} from '../../src/services/toolbox.js'
+
+export interface MemoryCluster {
+  provider: ProviderName
+  state: ClusterState
+}
+
+export interface MemoryRelease {
+  info: ReleaseInfo
+  /** The user-supplied values, merged in the order Helm read them. */
+  values: Values
+}
+
+export class MemoryWorld {
+  readonly clusters = new Map<string, MemoryCluster>()
+  /** kube context → API server URL. */
+  readonly contexts = new Map<string, string>()
+  /** `context/namespace/release` → the release. */
+  readonly releases = new Map<string, MemoryRelease>()
+  /** Mutating calls, in order, as short argv-like lines. */
+  readonly journal: string[] = []
+  installed: Record<ProviderName, boolean> = {kind: true, minikube: false}
+  /** The next `helm upgrade --install` fails with this stderr (then it is cleared). */
+  failNextUpgrade?: string
+
+  /** A running kind cluster with its loopback context, as `kind create cluster` leaves it. */
+  addKindCluster(name: string, state: ClusterState = 'running'): void {
+    this.clusters.set(name, {provider: 'kind', state})
+    this.contexts.set(`kind-${name}`, 'https://127.0.0.1:39017')
+  }
+
+  release(context: string, namespace: string, name: string): MemoryRelease | undefined {
+    return this.releases.get(`${context}/${namespace}/${name}`)
+  }
+
+  setRelease(context: string, release: MemoryRelease): void {
+    this.releases.set(`${context}/${release.info.namespace}/${release.info.name}`, release)
+  }
+}
+
+class MemoryProvider implements ClusterProvider {
+  constructor(
+    readonly name: ProviderName,
+    private readonly world: MemoryWorld,
+  ) {}
+
+  async installed(): Promise<boolean> {
+    return this.world.installed[this.name]
+  }
+
+  async state(cluster: string): Promise<ClusterState> {
+    const found = this.world.clusters.get(cluster)
+    return found?.provider === this.name ? found.state : 'absent'
+  }
+
+  contextName(cluster: string): string {
+    return this.name === 'kind' ? `kind-${cluster}` : cluster
+  }
+
+  async apiServerHosts(): Promise<string[]> {
+    return []
+  }
+
+  createCommand(spec: ClusterSpec): string[] {
+    return [this.name, 'create', 'cluster', '--name', spec.name]
+  }
+
+  startCommand(cluster: string): string[] {
+    return [this.name, 'start', cluster]
+  }
+
+  deleteCommand(cluster: string): string[] {
+    return [this.name, 'delete', 'cluster', '--name', cluster]
+  }
+
+  async create(spec: ClusterSpec): Promise<void> {
+    this.world.journal.push(this.createCommand(spec).join(' '))
+    this.world.clusters.set(spec.name, {provider: this.name, state: 'running'})
+    this.world.contexts.set(this.contextName(spec.name), 'https://127.0.0.1:39017')
+  }
+
+  async start(cluster: string): Promise<void> {
+    this.world.journal.push(this.startCommand(cluster).join(' '))
+    this.world.clusters.set(cluster, {provider: this.name, state: 'running'})
+  }
+
+  async delete(cluster: string): Promise<void> {
+    this.world.journal.push(this.deleteCommand(cluster).join(' '))
+    this.world.clusters.delete(cluster)
+    this.world.contexts.delete(this.contextName(cluster))
+    for (const key of [...this.world.releases.keys()]) {
+      if (key.startsWith(`${this.contextName(cluster)}/`)) this.world.releases.delete(key)
+    }
+  }
+}
+
+class MemoryHelm {
+  readonly binary = 'helm'
+  constructor(private readonly world: MemoryWorld) {}
+
+  async upgradeArgs(input: Omit<UpgradeArgs, 'helmMajor'>): Promise<string[]> {
+    return ['helm', ...helmUpgradeArgs({...input, helmMajor: 4})]
+  }
+
+  async upgradeInstall(argv: string[]): Promise<void> {
+    this.world.journal.push('helm upgrade --install')
+    const option = (flag: string) => argv[argv.indexOf(flag) + 1]!
+    const [name, chartDir] = [argv[3]!, argv[4]!]
+    const namespace = option('--namespace')
+    const context = option('--kube-context')
+    if (this.world.failNextUpgrade) {
+      const stderr = this.world.failNextUpgrade
+      this.world.failNextUpgrade = undefined
+      throw new ToolFailedError(argv.join(' '), 1, [stderr])
+    }
+    let values: Values = {}
+    for (const [i, arg] of argv.entries()) {
+      if (arg === '--values') values = mergeValues(values, await readValuesFile(argv[i + 1]!))
+    }
+    const previous = this.world.release(context, namespace, name)
+    const chart = await chartIdentity(chartDir)
+    this.world.setRelease(context, {
+      info: {
+        name,
+        namespace,
+        revision: (previous?.info.revision ?? 0) + 1,
+        status: 'deployed',
+        chart: `${chart.name}-${chart.version}`,
+        appVersion: '',
+        description: option('--description'),
+      },
+      values,
+    })
+  }
+
+  async release(
+    name: string,
+    namespace: string,
+    context: string,
+  ): Promise<ReleaseInfo | undefined> {
+    return this.world.release(context, namespace, name)?.info
+  }
+
+  async userValues(name: string, namespace: string, context: string): Promise<Values> {
+    return this.world.release(context, namespace, name)?.values ?? {}
+  }
+
+  rollbackArgs(name: string, namespace: string, context: string): string[] {
+    return ['helm', 'rollback', name, ...helmScope(namespace, context), '--wait']
+  }
+
+  async rollback(name: string, namespace: string, context: string): Promise<void> {
+    this.world.journal.push(`helm rollback ${name}`)
+    const release = this.world.release(context, namespace, name)!
+    release.info = {...release.info, revision: release.info.revision + 1, status: 'deployed'}
+  }
+
+  uninstallArgs(name: string, namespace: string, context: string): string[] {
+    return ['helm', 'uninstall', name, ...helmScope(namespace, context), '--wait']
+  }
+
+  async uninstall(name: string, namespace: string, context: string): Promise<boolean> {
+    this.world.journal.push(`helm uninstall ${name}`)
+    return this.world.releases.delete(`${context}/${namespace}/${name}`)
+  }
+}
+
+/** Adapters over the world; only what the services under test call is there. */
+export function memoryToolbox(world: MemoryWorld): Toolbox {
+  const unused = (adapter: string) =>
+    new Proxy(
+      {},
+      {
+        get: (_target, method) => () => {
+          throw new Error(`the memory toolbox has no ${adapter}.${String(method)}`)
+        },
+      },
+    )
+  return {
+    exec: () => Promise.reject(new Error('the memory toolbox runs no process')),
+    providers: {
+      kind: new MemoryProvider('kind', world),
+      minikube: new MemoryProvider('minikube', world),
+    },
+    helm: new MemoryHelm(world),
+    kubectl: unused('kubectl'),
+    kubeconfig: {server: async (context: string) => world.contexts.get(context)},
+    docker: {info: async () => ({serverVersion: '28.5.0', operatingSystem: 'Debian'})},
+    compose: unused('compose'),
+  } as unknown as Toolbox
+}
