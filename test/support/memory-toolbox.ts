@@ -6,7 +6,9 @@
  */
 import {chartIdentity} from '../../src/adapters/chart-source.js'
 import type {ClusterProvider} from '../../src/adapters/cluster-provider.js'
+import type {TcpProbe, TcpProbeInput} from '../../src/adapters/docker.js'
 import type {ReleaseInfo} from '../../src/adapters/helm.js'
+import type {RunOnceInput} from '../../src/adapters/kubectl.js'
 import {readValuesFile} from '../../src/adapters/values-files.js'
 import type {ClusterSpec, ClusterState, ProviderName} from '../../src/core/cluster.js'
 import {ToolFailedError} from '../../src/core/errors.js'
@@ -37,6 +39,17 @@ export class MemoryWorld {
   /** The next `helm upgrade --install` fails with this stderr (then it is cleared). */
   failNextUpgrade?: string
 
+  /** Docker networks by name, with their IPv4 gateway. */
+  readonly networks = new Map<string, {gateway?: string}>()
+  /** Containers by name: the networks they are on, with their address there. */
+  readonly containers = new Map<string, Record<string, string>>()
+  /** What a probe container on `network` finds at host:port (default: refused). */
+  reach: (network: string, host: string, port: number) => TcpProbe = () => REFUSED
+  /** minikube profiles (`minikube profile list`) and each one's host.minikube.internal. */
+  readonly minikubeProfiles: Array<{name: string; driver: string; hostAddress?: string}> = []
+  /** What `pg_isready` in a one-off pod prints for host:port. */
+  podProbe: (host: string, port: number) => string = (host, port) => `${host}:${port} - no response`
+
   /** A running kind cluster with its loopback context, as `kind create cluster` leaves it. */
   addKindCluster(name: string, state: ClusterState = 'running'): void {
     this.clusters.set(name, {provider: 'kind', state})
@@ -51,6 +64,10 @@ export class MemoryWorld {
     this.releases.set(`${context}/${release.info.namespace}/${release.info.name}`, release)
   }
 }
+
+export const REFUSED: TcpProbe = {reachable: false, reason: 'refused', detail: 'Connection refused'}
+export const TIMED_OUT: TcpProbe = {reachable: false, reason: 'timeout', detail: 'timed out'}
+export const CONNECTED: TcpProbe = {reachable: true, reason: 'connected', detail: 'open'}
 
 class MemoryProvider implements ClusterProvider {
   constructor(
@@ -96,6 +113,15 @@ class MemoryProvider implements ClusterProvider {
   async start(cluster: string): Promise<void> {
     this.world.journal.push(this.startCommand(cluster).join(' '))
     this.world.clusters.set(cluster, {provider: this.name, state: 'running'})
+  }
+
+  /** minikube only: its profiles and the host address its pods use. */
+  async profiles(): Promise<Array<{name: string; driver: string}>> {
+    return this.world.minikubeProfiles
+  }
+
+  async hostAddress(profile: string): Promise<string | undefined> {
+    return this.world.minikubeProfiles.find((p) => p.name === profile)?.hostAddress
   }
 
   async delete(cluster: string): Promise<void> {
@@ -179,6 +205,62 @@ class MemoryHelm {
   }
 }
 
+class MemoryDocker {
+  constructor(private readonly world: MemoryWorld) {}
+
+  async info() {
+    return {serverVersion: '28.5.0', operatingSystem: 'Debian GNU/Linux', name: 'memory'}
+  }
+
+  async isDesktop(): Promise<boolean> {
+    return false
+  }
+
+  async networkGateway(network: string): Promise<string | undefined> {
+    return this.world.networks.get(network)?.gateway
+  }
+
+  async probeTcp(input: TcpProbeInput): Promise<TcpProbe> {
+    return this.world.reach(input.network, input.host, input.port)
+  }
+
+  async containerNetworks(container: string): Promise<Record<string, string> | undefined> {
+    return this.world.containers.get(container)
+  }
+
+  async containerAddress(container: string, network: string): Promise<string | undefined> {
+    return this.world.containers.get(container)?.[network]
+  }
+
+  async connectNetwork(network: string, container: string): Promise<'connected' | 'already'> {
+    const networks = this.world.containers.get(container) ?? {}
+    if (network in networks) return 'already'
+    this.world.journal.push(`docker network connect ${network} ${container}`)
+    const taken = [...this.world.containers.values()].filter((n) => network in n).length
+    this.world.containers.set(container, {...networks, [network]: `172.18.0.${10 + taken}`})
+    return 'connected'
+  }
+
+  async disconnectNetwork(network: string, container: string): Promise<void> {
+    this.world.journal.push(`docker network disconnect ${network} ${container}`)
+    const networks = {...this.world.containers.get(container)}
+    delete networks[network]
+    this.world.containers.set(container, networks)
+  }
+}
+
+class MemoryKubectl {
+  constructor(private readonly world: MemoryWorld) {}
+
+  async runOnce(input: RunOnceInput): Promise<{exitCode: number; output: string}> {
+    this.world.journal.push(`kubectl run ${input.image} ${input.command.join(' ')}`)
+    const host = input.command[input.command.indexOf('--host') + 1]!
+    const port = Number(input.command[input.command.indexOf('--port') + 1])
+    const output = this.world.podProbe(host, port)
+    return {exitCode: /accepting/.test(output) ? 0 : 1, output}
+  }
+}
+
 /** Adapters over the world; only what the services under test call is there. */
 export function memoryToolbox(world: MemoryWorld): Toolbox {
   const unused = (adapter: string) =>
@@ -197,9 +279,9 @@ export function memoryToolbox(world: MemoryWorld): Toolbox {
       minikube: new MemoryProvider('minikube', world),
     },
     helm: new MemoryHelm(world),
-    kubectl: unused('kubectl'),
+    kubectl: new MemoryKubectl(world),
     kubeconfig: {server: async (context: string) => world.contexts.get(context)},
-    docker: {info: async () => ({serverVersion: '28.5.0', operatingSystem: 'Debian'})},
+    docker: new MemoryDocker(world),
     compose: unused('compose'),
   } as unknown as Toolbox
 }
