@@ -4,6 +4,16 @@ import getPort from 'get-port'
 import type {PortHolder} from '../core/doctor.js'
 import {describeHolder, parseProcNetTcp} from '../core/proc-net.js'
 
+/** The host's ports as the services see them; test/services passes an in-memory one. */
+export interface HostPorts {
+  addressesInUse(port: number): Promise<string[]>
+  firstFreePort(
+    candidates: readonly number[],
+    exclude: Iterable<number>,
+  ): Promise<number | undefined>
+  findPortHolder(port: number): Promise<PortHolder | undefined>
+}
+
 /** The local addresses a forward must not collide on. */
 export const PROBE_ADDRESSES = ['127.0.0.1', '0.0.0.0', '::1'] as const
 
@@ -32,6 +42,13 @@ export async function firstFreePort(
   const skipped = new Set(exclude)
   const port = await getPort({port: candidates, exclude: skipped})
   return candidates.includes(port) && !skipped.has(port) ? port : undefined
+}
+
+/** This machine's ports: bind probes, get-port and /proc. */
+export const hostPorts: HostPorts = {
+  addressesInUse,
+  firstFreePort,
+  findPortHolder: (port) => findPortHolder(port),
 }
 
 function canBind(host: string, port: number): Promise<boolean> {

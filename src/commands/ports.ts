@@ -49,7 +49,7 @@ export default class Ports extends BaseCommand {
         forwards: where,
         overrides,
       },
-      {compose: tools.compose, docker: tools.docker},
+      tools,
     )
     if (!this.jsonEnabled()) this.log(renderPorts(report))
     if (report.conflicts.length > 0) process.exitCode = 1

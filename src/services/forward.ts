@@ -119,6 +119,7 @@ export async function startForwards(
       planned,
       await publishedByCompose(ctx.tools),
       options.nextFree,
+      ctx.tools.hostPorts,
     )
     if (moved.length > 0) {
       files.keepPorts({...kept, ...Object.fromEntries(moved.map((m) => [m.name, m.to]))})
@@ -165,7 +166,12 @@ export async function forwardStep(
       overrides: options.overrides,
       kept: files.keptPorts(),
     })
-    await settlePorts(planned, await publishedByCompose(ctx.tools), options.nextFree)
+    await settlePorts(
+      planned,
+      await publishedByCompose(ctx.tools),
+      options.nextFree,
+      ctx.tools.hostPorts,
+    )
   }
   let started: ForwardResult | undefined
   const step: Step = {

@@ -3,7 +3,7 @@
 import type {ComposePort} from '../core/compose-model.js'
 import {GeniroError, UserError} from '../core/errors.js'
 import {nextFreeCandidates, type ForwardSpec} from '../core/forward-plan.js'
-import {addressesInUse, findPortHolder, firstFreePort} from '../adapters/host-ports.js'
+import {hostPorts as thisHost, type HostPorts} from '../adapters/host-ports.js'
 import type {Toolbox} from './toolbox.js'
 
 export interface PortConflict {
@@ -37,13 +37,14 @@ export async function settlePorts(
   planned: readonly ForwardSpec[],
   composePorts: readonly ComposePort[],
   nextFree: boolean,
+  ports: HostPorts = thisHost,
 ): Promise<{forwards: ForwardSpec[]; moved: MovedPort[]}> {
   const forwards: ForwardSpec[] = []
   const moved: MovedPort[] = []
   const conflicts: PortConflict[] = []
   const chosen = new Set(planned.map((spec) => spec.localPort))
   for (const spec of planned) {
-    const holder = await portOccupant(spec.localPort, composePorts)
+    const holder = await portOccupant(spec.localPort, composePorts, ports)
     if (!holder) {
       forwards.push(spec)
       continue
@@ -55,7 +56,7 @@ export async function settlePorts(
     const candidates = nextFreeCandidates(spec.localPort)
     // get-port binds each candidate; Compose's ports count as taken even before the stack runs.
     const published = candidates.filter((port) => composePublisher(port, composePorts))
-    const to = await firstFreePort(candidates, [...chosen, ...published])
+    const to = await ports.firstFreePort(candidates, [...chosen, ...published])
     if (to === undefined) {
       conflicts.push({port: spec.localPort, forward: spec.name, holder})
       continue
@@ -72,8 +73,9 @@ export async function settlePorts(
 export async function portOccupant(
   port: number,
   composePorts: readonly ComposePort[],
+  ports: HostPorts = thisHost,
 ): Promise<string | undefined> {
-  return composePublisher(port, composePorts) ?? (await boundHolder(port))
+  return composePublisher(port, composePorts) ?? (await boundHolder(port, ports))
 }
 
 /** The Compose service that publishes (or, from its files, will publish) a host port. */
@@ -92,10 +94,13 @@ export function composePublisher(
 }
 
 /** What listens on a local port now (on 127.0.0.1, 0.0.0.0 or ::1), if anything. */
-export async function boundHolder(port: number): Promise<string | undefined> {
-  const taken = await addressesInUse(port)
+export async function boundHolder(
+  port: number,
+  ports: HostPorts = thisHost,
+): Promise<string | undefined> {
+  const taken = await ports.addressesInUse(port)
   if (taken.length === 0) return undefined
-  const holder = await findPortHolder(port)
+  const holder = await ports.findPortHolder(port)
   return holder ? `held by ${holder.description}` : `taken on ${taken.join(', ')}`
 }
 

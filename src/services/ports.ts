@@ -6,8 +6,7 @@ import {readForwardStatus} from '../forward/status.js'
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
 import {detectCompose} from './compose-detect.js'
 import {boundHolder, composePublisher, type PortConflict} from './port-check.js'
-import type {Compose} from '../adapters/compose.js'
-import type {Docker} from '../adapters/docker.js'
+import type {Toolbox} from './toolbox.js'
 
 export interface PortsInput {
   /** Compose files (positional or --compose-file); with none and no project, every running Compose container. */
@@ -46,7 +45,7 @@ export interface PortsReport {
  */
 export async function portsReport(
   input: PortsInput,
-  tools: {compose: Compose; docker: Docker},
+  tools: Pick<Toolbox, 'compose' | 'docker' | 'hostPorts'>,
 ): Promise<PortsReport> {
   const files = input.forwards
   const kept = files.keptPorts()
@@ -98,7 +97,7 @@ export async function portsReport(
       bound.push({port, holder: `geniro-dev forward (supervisor pid ${running.supervisor.pid})`})
       continue
     }
-    const now = await boundHolder(port)
+    const now = await boundHolder(port, tools.hostPorts)
     const publisher = composePublisher(port, compose)
     if (now) bound.push({port, holder: publisher ?? now})
     // Not bound yet, but taking it would collide once the stack starts.

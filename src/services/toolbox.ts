@@ -2,6 +2,7 @@ import {Compose} from '../adapters/compose.js'
 import {Docker} from '../adapters/docker.js'
 import {createExec, type Exec, type ExecSettings} from '../adapters/exec.js'
 import {Helm} from '../adapters/helm.js'
+import {hostPorts, type HostPorts} from '../adapters/host-ports.js'
 import {Kind} from '../adapters/kind.js'
 import {Kubectl} from '../adapters/kubectl.js'
 import {Kubeconfig} from '../adapters/kubeconfig.js'
@@ -18,6 +19,8 @@ export interface Toolbox {
   kubeconfig: Kubeconfig
   docker: Docker
   compose: Compose
+  /** The host's ports: what is bound, by whom, and the next free one. */
+  hostPorts: HostPorts
 }
 
 /** The adapters over one Exec; `settings.debug` (--debug) prints each tool's command line. */
@@ -32,5 +35,6 @@ export function defaultToolbox(settings: ExecSettings = {}, exec = createExec(se
     kubeconfig,
     docker,
     compose: new Compose(exec),
+    hostPorts,
   }
 }

@@ -8,6 +8,7 @@ import {chartIdentity} from '../../src/adapters/chart-source.js'
 import type {ClusterProvider} from '../../src/adapters/cluster-provider.js'
 import type {TcpProbe, TcpProbeInput} from '../../src/adapters/docker.js'
 import type {ReleaseInfo} from '../../src/adapters/helm.js'
+import type {HostPorts} from '../../src/adapters/host-ports.js'
 import type {RunOnceInput} from '../../src/adapters/kubectl.js'
 import {readValuesFile} from '../../src/adapters/values-files.js'
 import type {ClusterSpec, ClusterState, ProviderName} from '../../src/core/cluster.js'
@@ -47,6 +48,8 @@ export class MemoryWorld {
   reach: (network: string, host: string, port: number) => TcpProbe = () => REFUSED
   /** minikube profiles (`minikube profile list`) and each one's host.minikube.internal. */
   readonly minikubeProfiles: Array<{name: string; driver: string; hostAddress?: string}> = []
+  /** Local ports something listens on, and who ("held by …" names it). */
+  readonly boundPorts = new Map<number, string>()
   /** What `pg_isready` in a one-off pod prints for host:port. */
   podProbe: (host: string, port: number) => string = (host, port) => `${host}:${port} - no response`
 
@@ -261,6 +264,21 @@ class MemoryKubectl {
   }
 }
 
+/** The host's ports from the world: bound ones are taken on 127.0.0.1. */
+function memoryHostPorts(world: MemoryWorld): HostPorts {
+  return {
+    addressesInUse: async (port) => (world.boundPorts.has(port) ? ['127.0.0.1'] : []),
+    findPortHolder: async (port) => {
+      const description = world.boundPorts.get(port)
+      return description ? {description} : undefined
+    },
+    firstFreePort: async (candidates, exclude) => {
+      const skipped = new Set(exclude)
+      return candidates.find((port) => !skipped.has(port) && !world.boundPorts.has(port))
+    },
+  }
+}
+
 /** Adapters over the world; only what the services under test call is there. */
 export function memoryToolbox(world: MemoryWorld): Toolbox {
   const unused = (adapter: string) =>
@@ -283,5 +301,6 @@ export function memoryToolbox(world: MemoryWorld): Toolbox {
     kubeconfig: {server: async (context: string) => world.contexts.get(context)},
     docker: new MemoryDocker(world),
     compose: unused('compose'),
+    hostPorts: memoryHostPorts(world),
   } as unknown as Toolbox
 }
