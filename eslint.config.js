@@ -31,6 +31,15 @@ export default tseslint.config(
           ],
         },
       ],
+      // The same for a lazy import(), which no-restricted-imports does not see.
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ImportExpression[source.value=/(^node:(child_process|net)$|^(execa|yaml)$|\\/adapters\\/)/]',
+          message: 'Commands call services; I/O belongs in adapters (lazy imports included).',
+        },
+      ],
     },
   },
   {
@@ -46,6 +55,14 @@ export default tseslint.config(
               message: 'src/core is pure logic without I/O.',
             },
           ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'ImportExpression[source.value=/(^node:|^(execa|get-port|listr2)$|\\/(adapters|services)\\/)/]',
+          message: 'src/core is pure logic without I/O (lazy imports included).',
         },
       ],
     },
