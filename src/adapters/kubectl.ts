@@ -45,6 +45,17 @@ export class Kubectl extends ToolAdapter {
     return parsed.clientVersion?.gitVersion ?? result.stdout.trim()
   }
 
+  /** The API server's version, e.g. "v1.33.1", or undefined when it does not answer. */
+  async serverVersion(kubeContext: string, signal?: AbortSignal): Promise<string | undefined> {
+    const result = await this.run(
+      ['version', '-o', 'json', '--context', kubeContext, '--request-timeout=10s'],
+      {signal, okExitCodes: [1]},
+    )
+    if (result.exitCode !== 0) return undefined
+    const parsed = this.parseJson<{serverVersion?: {gitVersion?: string}}>(result)
+    return parsed.serverVersion?.gitVersion
+  }
+
   /** The API server's readiness (`ok` when ready), asked with a short request timeout. */
   async readyz(kubeContext: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
     const {stdout} = await this.run(this.readyzArgs(kubeContext), {signal, timeoutMs})

@@ -2,6 +2,7 @@ import {ensureStateDirWritable} from '../adapters/state-root.js'
 import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
+import {clusterDrift} from '../core/cluster-drift.js'
 import {GeniroError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {firstLogin, type FirstLogin} from '../core/first-login.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
@@ -69,6 +70,8 @@ export interface UpResult extends TargetSummary {
   login?: FirstLogin
   /** The forwards started (or found running) at the end; absent with --no-forward. */
   forwards?: ForwardResult
+  /** What the user should know, e.g. a reused cluster running another Kubernetes. */
+  warnings?: string[]
 }
 
 /** The description geniro-dev records on every revision it installs. */
@@ -105,6 +108,9 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   }
 
   const clusterAction = plannedClusterAction(target, input.recreate)
+  const drift =
+    clusterAction === 'reused' ? await driftWarning(target, input, tools, signal) : undefined
+  if (drift) ctx.note(`Warning: ${drift}`)
   const spec: ClusterSpec = {
     name: target.cluster,
     kubernetesVersion: input.kubernetesVersion,
@@ -210,6 +216,7 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
     chart,
     layering: helmLayers.map((layer) => layer.label),
     urls: serviceUrls(desired),
+    ...(drift ? {warnings: [drift]} : {}),
   }
   const login = firstLogin(desired, result, result.urls)
   if (login) result.login = login
@@ -222,6 +229,29 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   const urls = serviceUrls(desired, ports)
   const forwardedLogin = firstLogin(desired, result, urls)
   return {...result, forwards, urls, ...(forwardedLogin ? {login: forwardedLogin} : {})}
+}
+
+/** A reused cluster that runs another Kubernetes than asked for; no answer is no warning. */
+async function driftWarning(
+  target: Target,
+  input: UpInput,
+  tools: Toolbox,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const running = await tools.kubectl
+    .serverVersion(target.kubeContext, signal)
+    .catch((error: unknown) => {
+      if (error instanceof GeniroError && !signal.aborted) return undefined
+      throw error
+    })
+  if (!running) return undefined
+  return clusterDrift({
+    provider: target.provider.name,
+    cluster: target.cluster,
+    running,
+    requested: input.kubernetesVersion,
+    nodeImage: input.nodeImage,
+  })
 }
 
 function printLayering(layers: Array<{label: string}>, ctx: UpContext): void {

@@ -155,6 +155,19 @@ describe('up, in-process', () => {
     expect(world.journal[0]).toBe('kind start geniro-dev')
   })
 
+  it('a reused cluster on another Kubernetes: a warning with the way out, and nothing else changes', async () => {
+    await installedRelease()
+    world.kubernetesVersion = 'v1.33.1'
+    const notes: string[] = []
+    const result = await up(input(), {...context(), note: (line) => notes.push(line)})
+    const warning =
+      'the kind cluster "geniro-dev" runs Kubernetes 1.33.1, not the 1.34.0 asked for; it is used as it is (`--recreate` re-creates it with 1.34.0, deleting its data)'
+    expect(result).toMatchObject({clusterAction: 'reused', releaseAction: 'unchanged'})
+    expect(result.warnings).toEqual([warning])
+    expect(notes).toContain(`Warning: ${warning}`)
+    expect(world.journal).toEqual([])
+  })
+
   it('refuses a managed context whose API server is not local, before any change', async () => {
     world.addKindCluster('geniro-dev')
     world.contexts.set(CONTEXT, 'https://203.0.113.10:6443')

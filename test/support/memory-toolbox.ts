@@ -48,6 +48,8 @@ export class MemoryWorld {
   reach: (network: string, host: string, port: number) => TcpProbe = () => REFUSED
   /** minikube profiles (`minikube profile list`) and each one's host.minikube.internal. */
   readonly minikubeProfiles: Array<{name: string; driver: string; hostAddress?: string}> = []
+  /** What every cluster's API server says it runs. */
+  kubernetesVersion = 'v1.34.0'
   /** Local ports something listens on, and who ("held by …" names it). */
   readonly boundPorts = new Map<number, string>()
   /** What `pg_isready` in a one-off pod prints for host:port. */
@@ -254,6 +256,10 @@ class MemoryDocker {
 
 class MemoryKubectl {
   constructor(private readonly world: MemoryWorld) {}
+
+  async serverVersion(context: string): Promise<string | undefined> {
+    return this.world.contexts.has(context) ? this.world.kubernetesVersion : undefined
+  }
 
   async runOnce(input: RunOnceInput): Promise<{exitCode: number; output: string}> {
     this.world.journal.push(`kubectl run ${input.image} ${input.command.join(' ')}`)
