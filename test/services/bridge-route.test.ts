@@ -4,10 +4,7 @@
  * through; the attach fallback only with consent (or --attach) and never for a refused port;
  * minikube's VM drivers checked from a one-off pod instead.
  */
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import {readAttachments} from '../../src/adapters/bridge-state.js'
 import {releaseStateDir} from '../../src/adapters/state-root.js'
 import type {BridgeEndpoint, BridgeInput} from '../../src/services/bridge/plan.js'
@@ -20,10 +17,10 @@ import {
   TIMED_OUT,
   memoryToolbox,
 } from '../support/memory-toolbox.js'
+import {useTempStateDir} from '../support/temp-state-dir.js'
 
 const GATEWAY = '172.18.0.1'
 let world: MemoryWorld
-let stateDir: string
 
 const source: BridgeEndpoint = {
   service: 'postgres',
@@ -75,17 +72,12 @@ function context(answer: boolean, dryRun = false): BridgeContext & {questions: s
   }
 }
 
+useTempStateDir()
+
 beforeEach(() => {
   world = new MemoryWorld()
   world.networks.set('kind', {gateway: GATEWAY})
   world.containers.set('app-postgres-1', {app_default: '172.19.0.2'})
-  stateDir = mkdtempSync(join(tmpdir(), 'gdev-services-'))
-  vi.stubEnv('GENIRO_DEV_STATE_DIR', stateDir)
-})
-
-afterEach(() => {
-  vi.unstubAllEnvs()
-  rmSync(stateDir, {recursive: true, force: true})
 })
 
 describe('the route to the Compose PostgreSQL (kind)', () => {

@@ -4,18 +4,15 @@
  * the context guard. No child process, no socket: the values files Helm would read are the
  * only files written (in a private temp dir, removed after the step).
  */
-import {mkdtempSync, rmSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {beforeEach, describe, expect, it} from 'vitest'
 import {chartIdentity} from '../../src/adapters/chart-source.js'
 import {parseVersion} from '../../src/core/version.js'
 import {releaseDescription, up, type UpContext, type UpInput} from '../../src/services/up.js'
 import {MemoryWorld, memoryToolbox} from '../support/memory-toolbox.js'
+import {useTempStateDir} from '../support/temp-state-dir.js'
 
 const CONTEXT = 'kind-geniro-dev'
 let world: MemoryWorld
-let stateDir: string
 
 function input(overrides: Partial<UpInput> = {}): UpInput {
   return {
@@ -58,15 +55,10 @@ async function installedRelease(status = 'deployed'): Promise<void> {
   world.journal.length = 0
 }
 
+useTempStateDir()
+
 beforeEach(() => {
   world = new MemoryWorld()
-  stateDir = mkdtempSync(join(tmpdir(), 'gdev-services-'))
-  vi.stubEnv('GENIRO_DEV_STATE_DIR', stateDir)
-})
-
-afterEach(() => {
-  vi.unstubAllEnvs()
-  rmSync(stateDir, {recursive: true, force: true})
 })
 
 describe('up, in-process', () => {
