@@ -76,6 +76,15 @@ export async function detectCompose(
   return runtimeProject(name, runtime, recorded)
 }
 
+/** detectCompose for what a command was given: its Compose files, -p and --profile. */
+export function detectSelectedCompose(
+  selection: Omit<ComposeDetectInput, 'files'> & {composeFiles: string[]},
+  compose: Compose,
+): Promise<ComposeProject> {
+  const {composeFiles, project, profiles, cwd, env, signal} = selection
+  return detectCompose({files: composeFiles, project, profiles, cwd, env, signal}, compose)
+}
+
 async function modelsFromDiscovery(input: ComposeDetectInput): Promise<FileModels | undefined> {
   try {
     return await fileModels(await loadComposeSources(input), input)

@@ -4,7 +4,7 @@ import {planForwards, type ForwardSpec} from '../core/forward-plan.js'
 import type {ForwardStateDir} from '../adapters/forward-state.js'
 import {readForwardStatus} from '../forward/status.js'
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
-import {detectCompose} from './compose-detect.js'
+import {detectSelectedCompose} from './compose-detect.js'
 import {boundHolder, composePublisher, type PortConflict} from './port-check.js'
 import type {Toolbox} from './toolbox.js'
 
@@ -63,19 +63,9 @@ export async function portsReport(
 
   const compose =
     input.composeFiles.length > 0 || input.discover || input.project || input.profiles?.length
-      ? (
-          await detectCompose(
-            {
-              files: input.composeFiles,
-              project: input.project,
-              profiles: input.profiles,
-              cwd: input.cwd,
-              env: input.env,
-              signal: input.signal,
-            },
-            tools.compose,
-          )
-        ).services.flatMap((service) => service.ports)
+      ? (await detectSelectedCompose(input, tools.compose)).services.flatMap(
+          (service) => service.ports,
+        )
       : // The engine lists containers newest first: sort for a stable report.
         (await tools.docker.composePorts().catch(() => [] as ComposePort[])).sort(byProjectPort)
 

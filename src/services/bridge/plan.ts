@@ -25,7 +25,7 @@ import {
 import {UsageError, UserError} from '../../core/errors.js'
 import {isLoopbackHost} from '../../core/host-address.js'
 import {listenPort} from '../../core/listen-port.js'
-import {detectCompose} from '../compose-detect.js'
+import {detectSelectedCompose} from '../compose-detect.js'
 
 const INIT_DIR = '/docker-entrypoint-initdb.d'
 const MAX_INIT_SCRIPT_BYTES = 64 * 2 ** 20
@@ -115,17 +115,7 @@ export async function planBridge(input: BridgeInput, compose: Compose): Promise<
       'add --bridge-services redis, or drop --redis-database',
     )
   }
-  const project = await detectCompose(
-    {
-      files: input.composeFiles,
-      project: input.project,
-      profiles: input.profiles,
-      cwd: input.cwd,
-      env: input.env,
-      signal: input.signal,
-    },
-    compose,
-  )
+  const project = await detectSelectedCompose(input, compose)
   const service = findServiceByRole(project, 'postgresql', input.composeService)
   const endpoint = composeEndpoint(project, service, {
     label: 'PostgreSQL',
