@@ -3,7 +3,6 @@
 // process by now (the one we started died, the pid was reused, the machine rebooted).
 // Linux reads /proc; where there is none (macOS) `ps` answers. Synchronous and free of heavy
 // imports: `forward status` uses it on its fast path.
-import {spawnSync} from 'node:child_process'
 import {existsSync, readFileSync} from 'node:fs'
 
 /** What we record of a process we started, to know it again later. */
@@ -90,6 +89,9 @@ const PS_LINE = /^\s*(\d+)\s+(\S+)\s+(\w{3}\s+\w{3}\s+\d{1,2}\s+\d{2}:\d{2}:\d{2
 export function psFacts(pid: number): ProcessFacts | undefined {
   if (!isValidPid(pid)) return undefined
   // Synchronous, as the pid checks around it are; a one-line answer needs nothing of execa's.
+  // Loaded here, not at the top: on Linux (/proc) `forward status` never needs it, and
+  // node:child_process with the streams it loads costs its fast path a few milliseconds.
+  const {spawnSync} = process.getBuiltinModule('node:child_process')
   const run = spawnSync('ps', ['-ww', '-o', 'pgid=,stat=,lstart=,command=', '-p', String(pid)], {
     encoding: 'utf8',
     timeout: 5_000,

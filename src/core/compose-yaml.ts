@@ -17,6 +17,7 @@ import {
   type Node,
 } from 'yaml'
 import {UserError} from './errors.js'
+import {emptyMap} from './plain-map.js'
 
 /** One YAML document of a Compose file; a file may hold several, merged in order. */
 export interface ComposeYamlDocument {
@@ -253,11 +254,6 @@ function kindOf(node: Node | null): string {
 
 function scalarSource(node: Scalar): string {
   return node.source ?? String(node.value ?? '')
-}
-
-/** A map with no prototype: keys such as __proto__ or constructor are plain data. */
-export function emptyMap(): Record<string, unknown> {
-  return Object.create(null) as Record<string, unknown>
 }
 
 type Resolved = {tag: 'str' | 'bool' | 'null' | 'int' | 'float' | 'timestamp'; value: unknown}

@@ -9,6 +9,7 @@ import {
   visit,
   type Node,
 } from 'yaml'
+import {emptyMap} from './plain-map.js'
 
 /**
  * YAML as Helm reads a values file: sigs.k8s.io/yaml, i.e. go-yaml v2 (YAML 1.1) decoding into
@@ -208,11 +209,6 @@ export function formatFloat32(value: number): string {
   if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`
   if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`
   return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`
-}
-
-/** A map with no prototype: keys such as __proto__ or constructor are plain data. */
-export function emptyMap(): Record<string, unknown> {
-  return Object.create(null) as Record<string, unknown>
 }
 
 const MAX_DECODED_NODES = 1_000_000

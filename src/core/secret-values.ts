@@ -1,4 +1,4 @@
-import {emptyMap} from './helm-yaml.js'
+import {emptyMap} from './plain-map.js'
 import {isMap, type Values} from './set-values.js'
 
 /** What a redacted value is shown as. */

@@ -1,5 +1,5 @@
 import {UsageError} from './errors.js'
-import {emptyMap} from './helm-yaml.js'
+import {emptyMap} from './plain-map.js'
 
 export type Values = {[key: string]: unknown}
 
