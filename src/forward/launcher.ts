@@ -38,7 +38,8 @@ export async function startSupervisor(
   const log = openSync(files.logFile, 'a', 0o600)
   // Detached: its own process group, which `forward stop` signals as a whole. Not through the
   // exec seam: the supervisor outlives this command and is never awaited.
-  const child = spawn(process.execPath, [SUPERVISOR_ENTRY, files.dir], {
+  // --expose-gc: the relay collects dead chunks as it goes (managed-forward.ts).
+  const child = spawn(process.execPath, ['--expose-gc', SUPERVISOR_ENTRY, files.dir], {
     detached: true,
     stdio: ['ignore', log, log],
     // Only what it and kubectl need of the user's environment (no PGPASSWORD and the like).
