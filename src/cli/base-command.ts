@@ -7,6 +7,7 @@ import {
   UsageError,
 } from '../core/errors.js'
 import {isDebug, reportError} from './error-output.js'
+import type {ServiceContext} from '../services/context.js'
 
 /**
  * What every geniro-dev command shares: `--json` (one result object on stdout and
@@ -49,7 +50,7 @@ export abstract class BaseCommand extends Command {
   }
 
   /** The shared context of the cluster services: adapters, Ctrl-C, output and confirmation. */
-  protected async serviceContext(yes = false) {
+  protected async serviceContext(yes = false): Promise<ServiceContext> {
     const [tools, {confirm}] = await Promise.all([this.toolbox(), import('./confirm.js')])
     const json = this.jsonEnabled()
     return {

@@ -12,7 +12,7 @@ import {FORWARD_TARGETS} from '../core/port-table.js'
 import type {Values} from '../core/set-values.js'
 import {resolveTarget, type Target, type TargetInput} from './cluster-target.js'
 import type {Step} from './steps.js'
-import type {Toolbox} from './toolbox.js'
+import type {ServiceContext} from './context.js'
 import {type MovedPort, publishedByCompose, settlePorts} from './port-check.js'
 import {LOCK_TIMEOUT_MS, runInForeground, startSupervisor, stopLocked} from '../forward/launcher.js'
 
@@ -26,11 +26,7 @@ export interface ForwardOptions {
   timeoutSeconds: number
 }
 
-export interface ForwardContext {
-  tools: Toolbox
-  signal: AbortSignal
-  note: (line: string) => void
-}
+export type ForwardContext = Pick<ServiceContext, 'tools' | 'signal' | 'note'>
 
 export interface ForwardResult extends ForwardStatusReport {
   kubeContext: string

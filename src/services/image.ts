@@ -29,8 +29,9 @@ import {
   type TargetSummary,
 } from './cluster-target.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
+import type {ServiceContext} from './context.js'
 import type {Toolbox} from './toolbox.js'
-import {sameValues, type UpContext} from './up.js'
+import {sameValues} from './up.js'
 import {mergeLayers, type ValuesLayer} from './values.js'
 import {
   type DeployedRelease,
@@ -52,7 +53,7 @@ export interface ImageAssignment {
   image: string
 }
 
-export type ImageContext = Pick<UpContext, 'tools' | 'signal' | 'silent' | 'note'>
+export type ImageContext = Pick<ServiceContext, 'tools' | 'signal' | 'silent' | 'note'>
 
 export interface ImageLoadInput extends TargetInput, ImageAssignment {
   timeoutSeconds: number

@@ -14,7 +14,7 @@ import {
   type LogSource,
 } from '../core/log-lines.js'
 import {resolveTarget, type Target, type TargetInput} from './cluster-target.js'
-import type {Toolbox} from './toolbox.js'
+import type {ServiceContext} from './context.js'
 
 /** The components whose pods have logs: the workloads', and PostgreSQL's init Job. */
 export const LOG_COMPONENTS = [...IMAGE_COMPONENTS, 'postgresql-init'] as const
@@ -31,13 +31,9 @@ export interface LogsInput extends TargetInput {
   json: boolean
 }
 
-export interface LogsContext {
-  tools: Toolbox
-  signal: AbortSignal
+export interface LogsContext extends Pick<ServiceContext, 'tools' | 'signal' | 'note'> {
   /** One printed line (text, or a JSON object under --json). */
   write: (line: string) => void
-  /** What is not a log line (a container that cannot be read yet), on stderr. */
-  note: (line: string) => void
   /** How often a follow lists the pods again (new pods, restarts). */
   pollMs?: number
 }

@@ -22,6 +22,7 @@ import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
 import {forwardStep, type ForwardOptions, type ForwardResult} from './forward.js'
 import {planUpImages, type ImageAssignment} from './image.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
+import type {ServiceContext} from './context.js'
 import type {Toolbox} from './toolbox.js'
 import {mergeLayers, valuesFilesForHelm, valuesLayers} from './values.js'
 
@@ -42,16 +43,8 @@ export interface UpInput extends TargetInput {
   images?: ImageAssignment[]
 }
 
-export interface UpContext {
-  tools: Toolbox
-  signal: AbortSignal
-  /** No progress output (under --json). */
-  silent: boolean
-  /** Asks the user; resolves false when nobody can answer (no TTY) — pass --yes then. */
-  confirm: (question: string) => Promise<boolean>
-  /** Where the human-readable lines go (stderr). */
-  note: (line: string) => void
-}
+/** `up` (and `down`) use all of the service context. */
+export type UpContext = ServiceContext
 
 export type ClusterAction = 'created' | 'started' | 'reused' | 'recreated' | 'external'
 export type ReleaseAction = 'installed' | 'upgraded' | 'unchanged'

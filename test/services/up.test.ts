@@ -7,7 +7,8 @@
 import {beforeEach, describe, expect, it} from 'vitest'
 import {chartIdentity} from '../../src/adapters/chart-source.js'
 import {parseVersion} from '../../src/core/version.js'
-import {releaseDescription, up, type UpContext, type UpInput} from '../../src/services/up.js'
+import type {ServiceContext} from '../../src/services/context.js'
+import {releaseDescription, up, type UpInput} from '../../src/services/up.js'
 import {MemoryWorld, memoryToolbox} from '../support/memory-toolbox.js'
 import {useTempStateDir} from '../support/temp-state-dir.js'
 
@@ -31,7 +32,7 @@ function input(overrides: Partial<UpInput> = {}): UpInput {
   }
 }
 
-function context(answer = false): UpContext & {questions: string[]} {
+function context(answer = false): ServiceContext & {questions: string[]} {
   const questions: string[] = []
   return {
     tools: memoryToolbox(world),

@@ -19,16 +19,13 @@ import {
   probeFromPod,
 } from '../reachability.js'
 import type {Step} from '../steps.js'
+import type {ServiceContext} from '../context.js'
 import type {Toolbox} from '../toolbox.js'
 import type {BridgeEndpoint, BridgeInput} from './plan.js'
 
 const PROBE_TIMEOUT_SECONDS = 5
 
-export interface BridgeContext {
-  tools: Toolbox
-  signal: AbortSignal
-  note: (line: string) => void
-  confirm: (question: string) => Promise<boolean>
+export type BridgeContext = Pick<ServiceContext, 'tools' | 'signal' | 'note' | 'confirm'> & {
   /** Plan only: no probe container, no attachment. */
   dryRun: boolean
 }
