@@ -31,8 +31,24 @@ function fakes(helm: 'helm4' | 'helm3' = 'helm4', withMinikube = false): FakeEnv
   return environment
 }
 
-function cli(environment: FakeEnvironment, args: string[], extraEnv: Record<string, string> = {}) {
-  return runCli(args, {...environment.env, ...extraEnv})
+const upSchema = new Ajv({allErrors: true}).compile(
+  JSON.parse(readFileSync(new URL('../../schemas/up-result.schema.json', import.meta.url), 'utf8')),
+)
+let upResultsChecked = 0
+
+/** Runs the CLI; every successful `up --json` here is also checked against its schema. */
+async function cli(
+  environment: FakeEnvironment,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+) {
+  const run = await runCli(args, {...environment.env, ...extraEnv})
+  if (args[0] === 'up' && args.includes('--json') && run.code === 0) {
+    const result: unknown = JSON.parse(run.stdout)
+    expect(upSchema(result), JSON.stringify(upSchema.errors)).toBe(true)
+    upResultsChecked++
+  }
+  return run
 }
 
 function kubectl(environment: FakeEnvironment, args: string[]): string {
@@ -381,5 +397,12 @@ describe('geniro-dev down, status and values', () => {
       encoding: 'utf8',
     })
     expect(rendered).toMatch(/kind: Deployment\nmetadata:\n {2}name: geniro-api[\s\S]*?replicas: 2/)
+  })
+})
+
+describe('the up --json schema', () => {
+  it('was checked against real results above, and refuses a result with an unknown field', () => {
+    expect(upResultsChecked).toBeGreaterThan(3)
+    expect(upSchema({dryRun: false, surprise: 1})).toBe(false)
   })
 })
