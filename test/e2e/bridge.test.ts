@@ -22,6 +22,7 @@ import {waitFor} from '../support/processes.js'
 import {runCli} from '../support/run-cli.js'
 import {DOCKER_CONFIG_WITH_COMPOSE, dockerCli} from '../support/toolchain.js'
 import {addressesInUse} from '../../src/adapters/host-ports.js'
+import {expectUpResult} from '../support/schemas.js'
 
 const ADMIN = {user: 'geniro', password: 'compose-secret'}
 const REDIS_PASSWORD = 'redis-compose-secret'
@@ -46,8 +47,19 @@ const compose = (args: string[]) => docker(['compose', '-p', project, '-f', comp
 const cli = (args: string[]) => runCli(args, {...environment.env, GENIRO_DEV_CLUSTER: 'bridge-e2e'})
 
 /** bridge with what every run here needs: the Compose file, a local probe image, no forwards. */
-const bridge = (args: string[] = []) =>
-  cli(['bridge', composeFile, '--probe-image', FAKE_NODE_IMAGE, '--no-forward', ...args])
+const bridge = async (args: string[] = []) => {
+  const run = await cli([
+    'bridge',
+    composeFile,
+    '--probe-image',
+    FAKE_NODE_IMAGE,
+    '--no-forward',
+    ...args,
+  ])
+  // Every successful bridge --json is checked against the up result's schema.
+  if (args.includes('--json') && run.code === 0) expectUpResult(run.stdout)
+  return run
+}
 
 async function asAdmin<T>(work: (client: pg.Client) => Promise<T>, database = 'postgres') {
   const client = new pg.Client({host: '127.0.0.1', port, database, ...ADMIN})

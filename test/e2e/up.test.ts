@@ -12,6 +12,7 @@ import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {fakeLeftovers} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
+import {expectUpResult, upResultSchema} from '../support/schemas.js'
 import {TOOLS, dockerCli} from '../support/toolchain.js'
 
 const statusSchema = new Ajv({allErrors: true}).compile(
@@ -31,9 +32,6 @@ function fakes(helm: 'helm4' | 'helm3' = 'helm4', withMinikube = false): FakeEnv
   return environment
 }
 
-const upSchema = new Ajv({allErrors: true}).compile(
-  JSON.parse(readFileSync(new URL('../../schemas/up-result.schema.json', import.meta.url), 'utf8')),
-)
 let upResultsChecked = 0
 
 /** Runs the CLI; every successful `up --json` here is also checked against its schema. */
@@ -44,8 +42,7 @@ async function cli(
 ) {
   const run = await runCli(args, {...environment.env, ...extraEnv})
   if (args[0] === 'up' && args.includes('--json') && run.code === 0) {
-    const result: unknown = JSON.parse(run.stdout)
-    expect(upSchema(result), JSON.stringify(upSchema.errors)).toBe(true)
+    expectUpResult(run.stdout)
     upResultsChecked++
   }
   return run
@@ -403,6 +400,6 @@ describe('geniro-dev down, status and values', () => {
 describe('the up --json schema', () => {
   it('was checked against real results above, and refuses a result with an unknown field', () => {
     expect(upResultsChecked).toBeGreaterThan(3)
-    expect(upSchema({dryRun: false, surprise: 1})).toBe(false)
+    expect(upResultSchema({dryRun: false, surprise: 1})).toBe(false)
   })
 })
