@@ -48,7 +48,7 @@ export async function firstFreePort(
 export const hostPorts: HostPorts = {
   addressesInUse,
   firstFreePort,
-  findPortHolder: (port) => findPortHolder(port),
+  findPortHolder,
 }
 
 function canBind(host: string, port: number): Promise<boolean> {
