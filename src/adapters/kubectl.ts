@@ -245,7 +245,7 @@ export class Kubectl extends ToolAdapter {
     })
   }
 
-  /** The release's Services (headless ones excluded), by their component label. */
+  /** The release's Services (headless ones excluded), by their component label, with their ports. */
   async releaseServices(
     release: string,
     namespace: string,
@@ -258,7 +258,7 @@ export class Kubectl extends ToolAdapter {
         this.parseJson(result) as {
           items?: Array<{
             metadata: {name: string; labels?: Record<string, string>}
-            spec?: {clusterIP?: string}
+            spec?: {clusterIP?: string; ports?: Array<{name?: string; port?: number}>}
           }>
         }
       ).items ?? []
@@ -267,6 +267,9 @@ export class Kubectl extends ToolAdapter {
       .map((svc) => ({
         name: svc.metadata.name,
         component: svc.metadata.labels?.['app.kubernetes.io/component'] ?? '',
+        ports: (svc.spec?.ports ?? [])
+          .filter((p) => Number.isInteger(p.port))
+          .map((p) => ({name: p.name ?? '', port: p.port!})),
       }))
       .filter((svc) => svc.component !== '')
   }

@@ -14,7 +14,9 @@ export function renderPorts(report: PortsReport): string {
   }
   lines.push('', 'geniro-dev forwards use (127.0.0.1):')
   for (const f of report.forwards)
-    lines.push(`  ${String(f.localPort).padEnd(6)} ${f.name} (remote ${f.remotePort})`)
+    lines.push(
+      `  ${String(f.localPort).padEnd(6)} ${f.name}${f.remotePort === undefined ? '' : ` (remote ${f.remotePort})`}`,
+    )
   lines.push('', 'Bound now:')
   if (report.bound.length === 0) lines.push('  none of these ports')
   for (const b of report.bound) lines.push(`  ${String(b.port).padEnd(6)} ${b.holder}`)

@@ -1,5 +1,5 @@
 import {kubectlSkew} from './kubernetes.js'
-import type {ForwardTarget} from './port-table.js'
+import type {OffsetPort} from './port-table.js'
 import {parseVersion, versionAtLeast, type Version} from './version.js'
 
 export type CheckStatus = 'pass' | 'warn' | 'fail'
@@ -47,7 +47,7 @@ export interface PortHolder {
 }
 
 export interface PortProbe {
-  target: ForwardTarget
+  target: OffsetPort
   /** Addresses among 127.0.0.1, 0.0.0.0 and ::1 where the port cannot be bound. */
   takenOn: string[]
   holder?: PortHolder

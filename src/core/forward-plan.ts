@@ -1,5 +1,5 @@
 import {UserError} from './errors.js'
-import {FORWARD_TARGETS} from './port-table.js'
+import {OFFSET_PORTS} from './port-table.js'
 
 /** One forward: a stable listener on 127.0.0.1:localPort tunnelled to `target`:remotePort. */
 export interface ForwardSpec {
@@ -38,11 +38,19 @@ export interface SupervisorState {
 export interface ReleaseService {
   component: string
   name: string
+  /** Its ports (the chart names every one). */
+  ports: ReadonlyArray<{name: string; port: number}>
 }
 
-export interface ForwardPlanInput {
-  /** Services of the release (their `app.kubernetes.io/component` and name). */
-  services: readonly ReleaseService[]
+/** A forward's name and the local port it listens on: the half of a plan that needs no cluster. */
+export interface LocalPort {
+  name: string
+  localPort: number
+}
+
+export interface LocalPortPlanInput {
+  /** Components there is something to forward to (the release's, or the values' enabled ones). */
+  components: readonly string[]
   /** `--only`: component names; empty means every forwardable component. */
   only: readonly string[]
   /** Local ports the user chose per component (flag or config file). */
@@ -51,13 +59,19 @@ export interface ForwardPlanInput {
   kept: Readonly<Record<string, number>>
 }
 
-export const FORWARD_NAMES = FORWARD_TARGETS.map((target) => target.component)
+export interface ForwardPlanInput extends Omit<LocalPortPlanInput, 'components'> {
+  /** Services of the release (their `app.kubernetes.io/component`, name and ports). */
+  services: readonly ReleaseService[]
+}
+
+export const FORWARD_NAMES = OFFSET_PORTS.map((row) => row.component)
 
 /**
- * Which forwards to run and on which local ports: the offset table (docs/ARCHITECTURE.md, "Ports"), the
- * user's overrides over ports kept from earlier runs, for the components the release has.
+ * Which components to forward and on which local ports: the offset table (docs/ARCHITECTURE.md,
+ * "Ports"), the user's overrides over ports kept from earlier runs. Unknown names, an `--only`
+ * component that is not there and two forwards on one port are refused.
  */
-export function planForwards(input: ForwardPlanInput): ForwardSpec[] {
+export function planLocalPorts(input: LocalPortPlanInput): LocalPort[] {
   for (const name of [...input.only, ...Object.keys(input.overrides)]) {
     if (!FORWARD_NAMES.includes(name)) {
       throw new UserError(
@@ -66,43 +80,71 @@ export function planForwards(input: ForwardPlanInput): ForwardSpec[] {
       )
     }
   }
-  const specs: ForwardSpec[] = []
-  for (const target of FORWARD_TARGETS) {
-    if (input.only.length > 0 && !input.only.includes(target.component)) continue
-    // Headless Services share the component label; the plain one is named <fullname>-<component>.
-    const service =
-      input.services.find(
-        (s) => s.component === target.component && s.name.endsWith(`-${target.component}`),
-      ) ?? input.services.find((s) => s.component === target.component)
-    if (!service) {
-      if (input.only.includes(target.component)) {
+  const planned: LocalPort[] = []
+  for (const row of OFFSET_PORTS) {
+    if (input.only.length > 0 && !input.only.includes(row.component)) continue
+    if (!input.components.includes(row.component)) {
+      if (input.only.includes(row.component)) {
         throw new UserError(
-          `the release has no ${target.component} Service to forward`,
+          `the release has no ${row.component} Service to forward`,
           'is the component enabled in the values? `geniro-dev status` lists what runs',
         )
       }
       continue
     }
-    specs.push({
-      name: target.component,
-      localPort:
-        input.overrides[target.component] ?? input.kept[target.component] ?? target.localPort,
-      remotePort: target.remotePort,
-      target: `svc/${service.name}`,
+    planned.push({
+      name: row.component,
+      localPort: input.overrides[row.component] ?? input.kept[row.component] ?? row.localPort,
     })
   }
   const byPort = new Map<number, string>()
-  for (const spec of specs) {
-    const other = byPort.get(spec.localPort)
+  for (const {name, localPort} of planned) {
+    const other = byPort.get(localPort)
     if (other) {
       throw new UserError(
-        `${other} and ${spec.name} would both listen on port ${spec.localPort}`,
+        `${other} and ${name} would both listen on port ${localPort}`,
         'give them different ports with --port NAME=PORT',
       )
     }
-    byPort.set(spec.localPort, spec.name)
+    byPort.set(localPort, name)
   }
-  return specs
+  return planned
+}
+
+/**
+ * The forwards of a release: its local ports (planLocalPorts) and, for each, the Service of the
+ * component and the port of that Service the chart names for it, as the release really has it.
+ */
+export function planForwards(input: ForwardPlanInput): ForwardSpec[] {
+  const serviceOf = new Map<string, ReleaseService>()
+  for (const row of OFFSET_PORTS) {
+    // Headless Services share the component label; the plain one is named <fullname>-<component>.
+    const service =
+      input.services.find(
+        (s) => s.component === row.component && s.name.endsWith(`-${row.component}`),
+      ) ?? input.services.find((s) => s.component === row.component)
+    if (service) serviceOf.set(row.component, service)
+  }
+  return planLocalPorts({...input, components: [...serviceOf.keys()]}).map(({name, localPort}) => {
+    const service = serviceOf.get(name)!
+    return {name, localPort, remotePort: servicePort(service, name), target: `svc/${service.name}`}
+  })
+}
+
+/** The Service port a component's forward reaches: the one the chart names for it, else the only one. */
+function servicePort(service: ReleaseService, component: string): number {
+  const wanted = OFFSET_PORTS.find((row) => row.component === component)!.servicePortName
+  const port =
+    service.ports.find((p) => p.name === wanted) ??
+    (service.ports.length === 1 ? service.ports[0] : undefined)
+  if (!port) {
+    throw new UserError(
+      `Service ${service.name} has no port named "${wanted}" to forward`,
+      'was the release installed from this chart? `kubectl get service ' +
+        `${service.name} --output yaml\` shows its ports`,
+    )
+  }
+  return port.port
 }
 
 /** How far `--next-free` looks above a port before it gives up. */

@@ -1,4 +1,4 @@
-import {FORWARD_TARGETS} from './port-table.js'
+import {OFFSET_PORTS} from './port-table.js'
 import {isMap, type Values} from './set-values.js'
 
 export interface ServiceUrl {
@@ -27,7 +27,7 @@ export function serviceUrls(
   values: Values,
   ports: Readonly<Record<string, number>> = {},
 ): ServiceUrl[] {
-  return FORWARD_TARGETS.filter((target) => componentEnabled(values, target.component)).map(
+  return OFFSET_PORTS.filter((target) => componentEnabled(values, target.component)).map(
     (target) => {
       const localPort = ports[target.component] ?? target.localPort
       return {

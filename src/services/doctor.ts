@@ -30,7 +30,7 @@ import {
 } from '../core/doctor-images.js'
 import {GeniroError, ToolNotFoundError} from '../core/errors.js'
 import {kindNodeImage} from '../core/kind-node-image.js'
-import {FORWARD_TARGETS} from '../core/port-table.js'
+import {OFFSET_PORTS} from '../core/port-table.js'
 import type {Version} from '../core/version.js'
 
 export interface DoctorInput {
@@ -167,7 +167,7 @@ async function probeCompose(exec: Exec): Promise<ComposeProbe> {
 
 async function probePorts(): Promise<PortProbe[]> {
   return Promise.all(
-    FORWARD_TARGETS.filter((target) => !target.optional).map(async (target) => {
+    OFFSET_PORTS.filter((target) => !target.optional).map(async (target) => {
       const takenOn = await addressesInUse(target.localPort)
       const holder = takenOn.length > 0 ? await findPortHolder(target.localPort) : undefined
       return {target, takenOn, ...(holder ? {holder} : {})}

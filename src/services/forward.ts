@@ -1,5 +1,10 @@
 import {UserError} from '../core/errors.js'
-import {planForwards, type ReleaseService} from '../core/forward-plan.js'
+import {
+  FORWARD_NAMES,
+  planForwards,
+  planLocalPorts,
+  type ReleaseService,
+} from '../core/forward-plan.js'
 import {ensureStateDirWritable, releaseStateDir} from '../adapters/state-root.js'
 import {
   DEFAULT_CONNECT_WAIT_MS,
@@ -8,7 +13,6 @@ import {
 } from '../forward/supervisor.js'
 import {readForwardStatus, type ForwardStatusReport} from '../forward/status.js'
 import {componentEnabled} from '../core/forward-urls.js'
-import {FORWARD_TARGETS} from '../core/port-table.js'
 import type {Values} from '../core/set-values.js'
 import {resolveTarget, type Target, type TargetInput} from './cluster-target.js'
 import type {Step} from './steps.js'
@@ -153,11 +157,8 @@ export async function forwardStep(
   const files = releaseStateDir(target)
   const running = files.liveSupervisor()
   if (!running && !ctx.dryRun) {
-    const planned = planForwards({
-      services: FORWARD_TARGETS.filter((t) => componentEnabled(values, t.component)).map((t) => ({
-        component: t.component,
-        name: t.component,
-      })),
+    const planned = planLocalPorts({
+      components: FORWARD_NAMES.filter((name) => componentEnabled(values, name)),
       only: options.only,
       overrides: options.overrides,
       kept: files.keptPorts(),

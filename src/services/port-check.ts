@@ -2,7 +2,7 @@
 // and the choice --next-free makes when it is taken.
 import type {ComposePort} from '../core/compose-model.js'
 import {GeniroError, UserError} from '../core/errors.js'
-import {nextFreeCandidates, type ForwardSpec} from '../core/forward-plan.js'
+import {nextFreeCandidates, type LocalPort} from '../core/forward-plan.js'
 import {hostPorts as thisHost, type HostPorts} from '../adapters/host-ports.js'
 import type {Toolbox} from './toolbox.js'
 
@@ -33,13 +33,13 @@ export async function publishedByCompose(tools: Toolbox): Promise<ComposePort[]>
  * and not published by a Compose service. Conflicts fail, naming the holder, unless
  * `nextFree` moves the forward to the next free port above.
  */
-export async function settlePorts(
-  planned: readonly ForwardSpec[],
+export async function settlePorts<T extends LocalPort>(
+  planned: readonly T[],
   composePorts: readonly ComposePort[],
   nextFree: boolean,
   ports: HostPorts = thisHost,
-): Promise<{forwards: ForwardSpec[]; moved: MovedPort[]}> {
-  const forwards: ForwardSpec[] = []
+): Promise<{forwards: T[]; moved: MovedPort[]}> {
+  const forwards: T[] = []
   const moved: MovedPort[] = []
   const conflicts: PortConflict[] = []
   const chosen = new Set(planned.map((spec) => spec.localPort))

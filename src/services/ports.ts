@@ -1,6 +1,6 @@
 import type {ComposePort} from '../core/compose-model.js'
-import {FORWARD_TARGETS} from '../core/port-table.js'
-import {planForwards, type ForwardSpec} from '../core/forward-plan.js'
+import {OFFSET_PORTS} from '../core/port-table.js'
+import {planLocalPorts, type LocalPort} from '../core/forward-plan.js'
 import type {ForwardStateDir} from '../adapters/forward-state.js'
 import {readForwardStatus} from '../forward/status.js'
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
@@ -28,7 +28,8 @@ export interface PortsInput {
 
 export interface PortsReport {
   compose: ComposePort[]
-  forwards: Array<Pick<ForwardSpec, 'name' | 'localPort' | 'remotePort'>>
+  /** The Service port each reaches is known only while the forwards run (it is the release's). */
+  forwards: Array<LocalPort & {remotePort?: number}>
   /** Ports of either list that something listens on now, and who. */
   bound: Array<{port: number; holder: string}>
   /** Ports Compose files declare that nothing listens on now (the service is not running). */
@@ -51,11 +52,8 @@ export async function portsReport(
   const kept = files.keptPorts()
   // As `forward` plans them (unknown names and two forwards on one port are refused),
   // before anything asks the engine.
-  const planned = planForwards({
-    services: FORWARD_TARGETS.filter((t) => !t.optional).map((t) => ({
-      component: t.component,
-      name: t.component,
-    })),
+  const planned = planLocalPorts({
+    components: OFFSET_PORTS.filter((row) => !row.optional).map((row) => row.component),
     only: [],
     overrides: input.overrides,
     kept,
@@ -70,9 +68,9 @@ export async function portsReport(
         (await tools.docker.composePorts().catch(() => [] as ComposePort[])).sort(byProjectPort)
 
   const running = readForwardStatus(files)
-  const forwards = (running.supervisor.running ? running.forwards : planned).map(
-    ({name, localPort, remotePort}) => ({name, localPort, remotePort}),
-  )
+  const forwards: PortsReport['forwards'] = running.supervisor.running
+    ? running.forwards.map(({name, localPort, remotePort}) => ({name, localPort, remotePort}))
+    : planned
 
   // Our own running forwards hold their ports: that is not a conflict.
   const ours = (port: number) =>

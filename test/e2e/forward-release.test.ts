@@ -115,6 +115,34 @@ describe('forwards of two releases in one namespace', () => {
     expect((await statusJson(['--release', 'beta'])).supervisor.running).toBe(false)
   }, 120_000)
 
+  it("forwards reach the release's own Service port when the values move it", async () => {
+    // The fake port-forward, like kubectl, refuses a port the Service does not have: before the
+    // forwards read the Service's ports, web's tunnel asked for 4173 here and failed.
+    const up = await cli([
+      'up',
+      '--release',
+      'gamma',
+      '--set',
+      'web.service.port=8080',
+      '--only',
+      'web',
+      '--next-free',
+      '--json',
+    ])
+    expect(up.code, up.stderr).toBe(0)
+    const status = await statusJson(['--release', 'gamma'])
+    expect(status.forwards).toEqual([
+      expect.objectContaining({
+        name: 'web',
+        remotePort: 8080,
+        target: 'svc/gamma-geniro-web',
+        state: 'ready',
+      }),
+    ])
+    const down = await cli(['down', '--release', 'gamma', '--json'])
+    expect(down.code, down.stderr).toBe(0)
+  }, 240_000)
+
   it('refuses a release name that could name a path, exit 2, on the fast path and oclif', async () => {
     for (const args of [
       ['forward', 'status', '--release', '../x'],

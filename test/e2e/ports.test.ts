@@ -45,20 +45,21 @@ interface ComposeEntry {
 
 interface Report {
   compose: ComposeEntry[]
-  forwards: Array<{name: string; localPort: number; remotePort: number}>
+  forwards: Array<{name: string; localPort: number; remotePort?: number}>
   bound: Array<{port: number; holder: string}>
   declared: Array<{port: number; holder: string}>
   conflicts: Array<{port: number; forward: string; holder: string}>
 }
 
+// Without running forwards only the local ports are known: the Service ports are the release's.
 const DEFAULT_FORWARDS = [
-  {name: 'api', localPort: 15000, remotePort: 5000},
-  {name: 'web', localPort: 14173, remotePort: 4173},
-  {name: 'litellm', localPort: 14000, remotePort: 4000},
-  {name: 'keycloak', localPort: 18080, remotePort: 80},
-  {name: 'postgresql', localPort: 15432, remotePort: 5432},
-  {name: 'redis', localPort: 16379, remotePort: 6379},
-  {name: 'qdrant', localPort: 16333, remotePort: 6333},
+  {name: 'api', localPort: 15000},
+  {name: 'web', localPort: 14173},
+  {name: 'litellm', localPort: 14000},
+  {name: 'keycloak', localPort: 18080},
+  {name: 'postgresql', localPort: 15432},
+  {name: 'redis', localPort: 16379},
+  {name: 'qdrant', localPort: 16333},
 ]
 
 /** What the engine publishes for our project, as `ports` must report it (IPv4 and :: once). */
@@ -230,7 +231,6 @@ describe('geniro-dev ports', () => {
     expect(report.forwards.find((f) => f.name === 'redis')).toEqual({
       name: 'redis',
       localPort: free,
-      remotePort: 6379,
     })
     const human = await cli(['ports', '--port', `redis=${free}`])
     expect(human.code).toBe(0)

@@ -16,7 +16,7 @@ import {
   checkMinikubeKubernetes,
   checkNodeImage,
 } from '../../src/core/doctor-images.js'
-import {FORWARD_TARGETS} from '../../src/core/port-table.js'
+import {OFFSET_PORTS} from '../../src/core/port-table.js'
 import {parseVersion} from '../../src/core/version.js'
 
 const found = (version: string): ToolProbe => ({state: 'found', version})
@@ -174,7 +174,7 @@ describe('node check', () => {
 })
 
 describe('ports check', () => {
-  const required = FORWARD_TARGETS.filter((target) => !target.optional)
+  const required = OFFSET_PORTS.filter((target) => !target.optional)
   it('passes when every offset port is free', () => {
     const result = checkPorts(required.map((target) => ({target, takenOn: []})))
     expect(result.status).toBe('pass')

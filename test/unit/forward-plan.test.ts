@@ -4,19 +4,32 @@ import {
   parseForwardingLine,
   parsePortOverrides,
   planForwards,
+  planLocalPorts,
   portForwardArgs,
   tunnelBackoffMs,
 } from '../../src/core/forward-plan.js'
 import {UserError} from '../../src/core/errors.js'
 
-const SERVICES = ['api', 'web', 'litellm', 'keycloak', 'postgresql', 'redis', 'qdrant'].flatMap(
-  (component) => [
-    {component, name: `geniro-${component}`},
-    ...(['postgresql', 'redis', 'qdrant'].includes(component)
-      ? [{component, name: `geniro-${component}-headless`}]
-      : []),
+// The chart's default Service ports, by the names its service.yaml templates give them.
+const PORTS: Record<string, Array<{name: string; port: number}>> = {
+  api: [{name: 'http', port: 5000}],
+  web: [{name: 'http', port: 4173}],
+  litellm: [{name: 'http', port: 4000}],
+  keycloak: [{name: 'http', port: 80}],
+  postgresql: [{name: 'postgresql', port: 5432}],
+  redis: [{name: 'redis', port: 6379}],
+  qdrant: [
+    {name: 'http', port: 6333},
+    {name: 'grpc', port: 6334},
   ],
-)
+}
+
+const SERVICES = Object.entries(PORTS).flatMap(([component, ports]) => [
+  {component, name: `geniro-${component}`, ports},
+  ...(['postgresql', 'redis', 'qdrant'].includes(component)
+    ? [{component, name: `geniro-${component}-headless`, ports}]
+    : []),
+])
 
 const plan = (over: Partial<Parameters<typeof planForwards>[0]> = {}) =>
   planForwards({services: SERVICES, only: [], overrides: {}, kept: {}, ...over})
@@ -41,7 +54,10 @@ describe('planForwards', () => {
     expect(names).not.toContain('litellm')
     expect(names).not.toContain('daytona-api')
     const withDaytona = plan({
-      services: [...SERVICES, {component: 'daytona-api', name: 'x-daytona-api'}],
+      services: [
+        ...SERVICES,
+        {component: 'daytona-api', name: 'x-daytona-api', ports: [{name: 'http', port: 3986}]},
+      ],
     })
     expect(withDaytona.find((f) => f.name === 'daytona-api')).toMatchObject({
       localPort: 13986,
@@ -63,6 +79,55 @@ describe('planForwards', () => {
 
   it('refuses two forwards on one port', () => {
     expect(() => plan({overrides: {api: 14173}})).toThrow(/web and api|api and web/)
+  })
+
+  it("reaches the Service's own port, so a values override of it is followed", () => {
+    const services = SERVICES.map((s) =>
+      s.component === 'web' ? {...s, ports: [{name: 'http', port: 8080}]} : s,
+    )
+    expect(plan({services}).find((f) => f.name === 'web')).toMatchObject({
+      localPort: 14173,
+      remotePort: 8080,
+    })
+  })
+
+  it('picks the named port among several, else the only one, else refuses', () => {
+    expect(plan().find((f) => f.name === 'qdrant')?.remotePort).toBe(6333)
+    const reordered = SERVICES.map((s) =>
+      s.component === 'qdrant' ? {...s, ports: [...s.ports].reverse()} : s,
+    )
+    expect(plan({services: reordered}).find((f) => f.name === 'qdrant')?.remotePort).toBe(6333)
+    const unnamed = SERVICES.map((s) =>
+      s.component === 'api' ? {...s, ports: [{name: '', port: 5001}]} : s,
+    )
+    expect(plan({services: unnamed}).find((f) => f.name === 'api')?.remotePort).toBe(5001)
+    const foreign = SERVICES.map((s) =>
+      s.component === 'qdrant'
+        ? {...s, ports: [{name: 'rest', port: 6333}, {name: 'grpc', port: 6334}]}
+        : s,
+    )
+    expect(() => plan({services: foreign})).toThrow(
+      /Service geniro-qdrant has no port named "http" to forward/,
+    )
+    // A component left out by --only is never asked for its port.
+    expect(plan({services: foreign, only: ['api']}).map((f) => f.name)).toEqual(['api'])
+  })
+})
+
+describe('planLocalPorts', () => {
+  it('plans local ports for the given components without any Service', () => {
+    expect(
+      planLocalPorts({components: ['web', 'api'], only: [], overrides: {web: 24173}, kept: {}}),
+    ).toEqual([
+      {name: 'api', localPort: 15000},
+      {name: 'web', localPort: 24173},
+    ])
+  })
+
+  it('refuses an --only component that is not there, and a port twice', () => {
+    const base = {components: ['api', 'web'], only: [], overrides: {}, kept: {}}
+    expect(() => planLocalPorts({...base, only: ['redis']})).toThrow(/no redis Service/)
+    expect(() => planLocalPorts({...base, kept: {web: 15000}})).toThrow(/would both listen/)
   })
 })
 
