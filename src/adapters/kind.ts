@@ -4,7 +4,8 @@ import type {ClusterSpec, ClusterState} from '../core/cluster.js'
 import {InterruptedError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
 import {kindNodeImage} from '../core/kind-node-image.js'
 import {kindTooOld} from '../core/tool-failures.js'
-import type {ClusterProvider} from './cluster-provider.js'
+import {kindNetworkName} from '../core/host-address.js'
+import type {ClusterProvider, ReachProbe} from './cluster-provider.js'
 import {Docker} from './docker.js'
 import type {Exec} from './exec.js'
 import {Kubeconfig} from './kubeconfig.js'
@@ -45,6 +46,9 @@ export interface KindOptions {
  * Node containers are inspected and started with the `docker` CLI, so this assumes kind's
  * default Docker provider (KIND_EXPERIMENTAL_PROVIDER=podman is not supported here).
  */
+export const KIND_UNREACHABLE_HINT =
+  'publish the port on all addresses (not 127.0.0.1), or pass --host-address with an address the pods reach'
+
 export class Kind extends ToolAdapter implements ClusterProvider {
   readonly name = 'kind' as const
   private readonly kubeconfig: Kubeconfig
@@ -112,6 +116,28 @@ export class Kind extends ToolAdapter implements ClusterProvider {
   contextName(cluster: string): string {
     return `kind-${cluster}`
   }
+
+  /** Every kind cluster shares one network: "kind", or KIND_EXPERIMENTAL_DOCKER_NETWORK. */
+  nodeNetwork(_cluster: string, env: Readonly<Record<string, string | undefined>>): string {
+    return kindNetworkName(env)
+  }
+
+  /** Docker Desktop's name for the host, else the node network's gateway. */
+  async hostAddress(_cluster: string, network: {name: string; gateway?: string}): Promise<string> {
+    if (await this.docker.isDesktop()) return 'host.docker.internal'
+    if (network.gateway) return network.gateway
+    throw new UserError(
+      `the Docker network "${network.name}" has no IPv4 gateway to reach the host at`,
+      'create the cluster first (`geniro-dev up`), or pass --host-address',
+    )
+  }
+
+  /** The nodes are containers: a container on their network sees what a pod sees. */
+  async reachProbe(): Promise<ReachProbe> {
+    return {via: 'network'}
+  }
+
+  readonly unreachableHint = KIND_UNREACHABLE_HINT
 
   /**
    * The config file lives at a deterministic path (`<configDir>/kind-<cluster>.yaml`), so the

@@ -1,6 +1,6 @@
 import type {ClusterSpec, ClusterState} from '../core/cluster.js'
-import {UsageError} from '../core/errors.js'
-import type {ClusterProvider} from './cluster-provider.js'
+import {UsageError, UserError} from '../core/errors.js'
+import type {ClusterProvider, ReachProbe} from './cluster-provider.js'
 import {toolFailure, type Exec} from './exec.js'
 import {ToolAdapter} from './tool.js'
 
@@ -22,6 +22,12 @@ const NO_PROFILE = /MK_USAGE_NO_PROFILE|no minikube profile|no such file or dire
 const ENOENT = 2
 /** The name minikube writes into the node's /etc/hosts (and CoreDNS) for the host machine. */
 export const MINIKUBE_HOST_ALIAS = 'host.minikube.internal'
+
+export const MINIKUBE_UNREACHABLE_HINT =
+  "publish the port on all addresses (not 127.0.0.1), allow it in the host firewall for minikube's network, or pass --host-address with the host's address as the VM sees it"
+
+/** Drivers whose nodes are containers on a Docker (or Podman) network. */
+const CONTAINER_DRIVERS = new Set(['docker', 'podman'])
 const SSH_TIMEOUT_MS = 60_000
 /** `minikube ssh` exits 1 for any failing remote command, saying so on stderr. */
 const REMOTE_EXIT_1 = /Process exited with status 1\b/
@@ -162,13 +168,38 @@ export class Minikube extends ToolAdapter implements ClusterProvider {
     await this.run(this.deleteCommand(cluster).slice(1), {signal, timeoutMs: DELETE_TIMEOUT_MS})
   }
 
+  /** With the docker or podman driver, minikube names the profile's network after it. */
+  nodeNetwork(cluster: string): string {
+    return cluster
+  }
+
+  /** host.minikube.internal as the profile's node resolves it (hostAliasAddress). */
+  async hostAddress(cluster: string, _network: unknown, signal?: AbortSignal): Promise<string> {
+    const address = await this.hostAliasAddress(cluster, signal)
+    if (address) return address
+    throw new UserError(
+      `cannot tell the address of ${MINIKUBE_HOST_ALIAS} in the minikube profile "${cluster}"`,
+      'pass --host-address with an address its pods reach the host at',
+    )
+  }
+
+  /** A VM driver (kvm2, qemu2, …) has no Docker network to probe from: a pod checks. */
+  async reachProbe(cluster: string, signal?: AbortSignal): Promise<ReachProbe> {
+    const driver = (await this.profiles(signal)).find((p) => p.name === cluster)?.driver
+    return driver && !CONTAINER_DRIVERS.has(driver)
+      ? {via: 'pod', reason: `driver ${driver}`}
+      : {via: 'network'}
+  }
+
+  readonly unreachableHint = MINIKUBE_UNREACHABLE_HINT
+
   /**
    * The address of host.minikube.internal as the profile's node sees it (minikube start
    * writes it into the node's /etc/hosts; the IP differs by driver). Read with `grep` rather
    * than `getent`, which not every node image has. Undefined when the node has no such entry;
    * a missing or stopped profile throws with minikube's own words.
    */
-  async hostAddress(profile: string, signal?: AbortSignal): Promise<string | undefined> {
+  async hostAliasAddress(profile: string, signal?: AbortSignal): Promise<string | undefined> {
     const args = ['ssh', '-p', profile, '--', 'grep', MINIKUBE_HOST_ALIAS, '/etc/hosts']
     const result = await this.run(args, {signal, timeoutMs: SSH_TIMEOUT_MS, okExitCodes: [1]})
     if (result.exitCode !== 0) {

@@ -137,14 +137,14 @@ export interface BridgeChoice {
  */
 export async function bridgeLayer(
   input: BridgeInput,
-  tools: Pick<Toolbox, 'compose' | 'docker'>,
+  tools: Pick<Toolbox, 'compose' | 'docker' | 'providers'>,
 ): Promise<{layer: ValuesLayer; choice: BridgeChoice}> {
   const source = await planBridge(input, tools.compose)
-  const route = await plannedRoute(source, input, tools.docker)
+  const route = await plannedRoute(source, input, tools)
   const redis = source.redis
   const redisValues = redis
     ? bridgeRedisValues({
-        route: await plannedRoute(redis, input, tools.docker),
+        route: await plannedRoute(redis, input, tools),
         database: redis.database,
         auth: redis.password !== '',
       })

@@ -282,11 +282,15 @@ describe('the gateway path on the shared engine (userland proxy on)', () => {
 
     it('reads host.minikube.internal from the node, and pods reach PostgreSQL there', async () => {
       await minikube.start(profile)
-      const address = await minikube.hostAddress(profile)
+      const address = await minikube.hostAliasAddress(profile)
       // With the docker driver it is the gateway of the profile's network.
       expect(address).toBe(await docker.networkGateway(profile))
       // Idempotent: the alias is written once.
-      expect(await minikube.hostAddress(profile)).toBe(address)
+      expect(await minikube.hostAliasAddress(profile)).toBe(address)
+      // As the bridge asks the provider: the network named after the profile, probed from it.
+      expect(minikube.nodeNetwork(profile)).toBe(profile)
+      expect(await minikube.hostAddress(profile, {name: profile})).toBe(address)
+      expect(await minikube.reachProbe(profile)).toEqual({via: 'network'})
       const hosts = dockerOn(sharedHost, ['exec', profile, 'sh', '-c', 'cat /etc/hosts'])
       expect(hosts.split('\n').filter((l) => l.endsWith('\thost.minikube.internal'))).toEqual([
         `${address}\thost.minikube.internal`,
@@ -312,7 +316,7 @@ describe('the gateway path on the shared engine (userland proxy on)', () => {
     })
 
     it('a missing profile and a stopped node fail in minikube’s words', async () => {
-      const missing = minikube.hostAddress(`gd-reach-none-${id}`)
+      const missing = minikube.hostAliasAddress(`gd-reach-none-${id}`)
       await expect(missing).rejects.toBeInstanceOf(ToolFailedError)
       await expect(missing).rejects.toMatchObject({
         commandExitCode: 85,
@@ -323,7 +327,7 @@ describe('the gateway path on the shared engine (userland proxy on)', () => {
         env: env.env,
         stdio: 'pipe',
       })
-      await expect(minikube.hostAddress(profile)).rejects.toMatchObject({
+      await expect(minikube.hostAliasAddress(profile)).rejects.toMatchObject({
         commandExitCode: 89,
         stderrTail: expect.stringContaining('must be running'),
       })

@@ -1,6 +1,5 @@
 // Bridge mode's part of `up`: the route, passwords, values and steps, put together.
 import {recordRoutes} from '../../adapters/bridge-state.js'
-import {releaseStateDir} from '../../adapters/state-root.js'
 import {Postgres} from '../../adapters/postgres.js'
 import {
   BRIDGE_REDIS_SECRET,
@@ -108,9 +107,7 @@ export async function prepareBridge(
 ): Promise<{layer: {label: string; values: Values}; steps: Step[]; summary: BridgeSummary}> {
   const {tools, signal, planOnly} = ctx
   const routeOf = (endpoint: BridgeEndpoint) =>
-    planOnly
-      ? plannedRoute(endpoint, input, tools.docker)
-      : resolveRoute(endpoint, target, input, ctx)
+    planOnly ? plannedRoute(endpoint, input, tools) : resolveRoute(endpoint, target, input, ctx)
   const route = await routeOf(source)
   const password = planOnly
     ? {password: '', stored: false}
@@ -161,7 +158,7 @@ export async function prepareBridge(
   }
   // What `ports` and `status` show as the path in use.
   if (!ctx.dryRun) {
-    recordRoutes(releaseStateDir(target), [
+    recordRoutes(ctx.tools.state.releaseDir(target), [
       {service: 'postgresql', composeService: source.service, ...route},
       ...(redis && redisRoute
         ? [{service: 'redis' as const, composeService: redis.service, ...redisRoute}]

@@ -6,11 +6,10 @@ import {
   readAttachments,
   recordAttachment,
 } from '../../adapters/bridge-state.js'
-import {releaseStateDir} from '../../adapters/state-root.js'
 import {type ForwardStateDir} from '../../adapters/forward-state.js'
 import type {BridgeRoute} from '../../core/bridge-values.js'
 import {GeniroError, UserError} from '../../core/errors.js'
-import {kindNetworkName, validateHostAddress} from '../../core/host-address.js'
+import {validateHostAddress} from '../../core/host-address.js'
 import type {Target} from '../cluster-target.js'
 import {
   attachFallback,
@@ -37,18 +36,21 @@ export type BridgeContext = Pick<ServiceContext, 'tools' | 'signal' | 'note' | '
 export async function plannedRoute(
   source: BridgeEndpoint,
   input: BridgeInput,
-  docker: Toolbox['docker'],
+  tools: Pick<Toolbox, 'docker' | 'providers'>,
 ): Promise<BridgeRoute> {
   if (input.hostAddress)
     return {host: validateHostAddress(input.hostAddress), port: source.published, path: 'given'}
-  const network = kindNetworkName(input.env)
-  // No engine to ask (values printed on another machine): the placeholder says what goes there.
-  const host = await dockerHostAddress(docker, () => docker.networkGateway(network)).catch(
-    (error: unknown) => {
+  const kind = tools.providers.kind
+  const name = kind.nodeNetwork('', input.env)
+  // No engine to ask, or no network yet (values printed on another machine, or before the
+  // cluster exists): the placeholder says what goes there.
+  const host = await tools.docker
+    .networkGateway(name)
+    .then((gateway) => kind.hostAddress('', {name, gateway}))
+    .catch((error: unknown) => {
       if (error instanceof GeniroError) return undefined
       throw error
-    },
-  )
+    })
   return {
     host: host ?? '<gateway of the cluster network, once it exists>',
     port: source.published,
@@ -70,12 +72,16 @@ export async function resolveRoute(
   ctx: BridgeContext,
 ): Promise<BridgeRoute & {network?: string; attachedContainer?: string}> {
   const {docker} = ctx.tools
-  const provider = target.provider.name as 'kind' | 'minikube'
-  const network = provider === 'kind' ? kindNetworkName(input.env) : target.cluster
+  const {provider, cluster} = target
+  const network = provider.nodeNetwork(cluster, input.env)
   const gateway = await docker.networkGateway(network, ctx.signal)
   const host = input.hostAddress
     ? validateHostAddress(input.hostAddress)
-    : await detectHostAddress(target, network, gateway, ctx)
+    : await provider.hostAddress(
+        cluster,
+        {name: network, ...(gateway ? {gateway} : {})},
+        ctx.signal,
+      )
   // Host address and published port: the route unless the attach fallback takes over.
   const direct: BridgeRoute = {
     host,
@@ -84,8 +90,8 @@ export async function resolveRoute(
   }
   for (const warning of source.warnings) ctx.note(`Warning: ${warning}`)
   if (ctx.dryRun) return direct
-  const vmDriver = provider === 'minikube' ? await minikubeVmDriver(target, ctx) : undefined
-  if (vmDriver || gateway === undefined) {
+  const reach = await provider.reachProbe(cluster, ctx.signal)
+  if (reach.via === 'pod' || gateway === undefined) {
     // No Docker network to join: a one-off pod checks PostgreSQL with pg_isready instead.
     if (!('plan' in source)) {
       ctx.note(
@@ -103,10 +109,8 @@ export async function resolveRoute(
     })
     if (probe.reachable) return direct
     throw new UserError(
-      `pods of the ${provider} cluster "${target.cluster}"${vmDriver ? ` (driver ${vmDriver})` : ''} cannot reach ${source.service} at ${host}:${source.published}: ${probe.detail}`,
-      provider === 'minikube'
-        ? `publish the port on all addresses (not 127.0.0.1), allow it in the host firewall for minikube's network, or pass --host-address with the host's address as the VM sees it`
-        : `publish the port on all addresses (not 127.0.0.1), or pass --host-address with an address the pods reach`,
+      `pods of the ${provider.name} cluster "${cluster}"${reach.via === 'pod' ? ` (${reach.reason})` : ''} cannot reach ${source.service} at ${host}:${source.published}: ${probe.detail}`,
+      provider.unreachableHint,
     )
   }
   const probe = await checkGatewayPath(docker, {
@@ -119,7 +123,7 @@ export async function resolveRoute(
   })
   if (probe.reachable) return direct
   const why = explainUnreachable(probe, {
-    provider,
+    provider: provider.name,
     host,
     port: source.published,
     publishedOnLoopbackOnly: source.loopbackOnly,
@@ -146,7 +150,7 @@ export async function resolveRoute(
   })
   // Ours when we connected it, or shared when another release's bridge did (it stays until
   // the last release that records it is down); a container the user attached is never ours.
-  const ours = releaseStateDir(target)
+  const ours = ctx.tools.state.releaseDir(target)
   if (
     attached.connected === 'connected' ||
     attachmentHolders({network, container}, [ours]).length > 0
@@ -160,45 +164,6 @@ export async function resolveRoute(
     network,
     attachedContainer: container,
   }
-}
-
-/** minikube's driver for the profile when it is a VM (kvm2, qemu2, …), not a container. */
-async function minikubeVmDriver(target: Target, ctx: BridgeContext): Promise<string | undefined> {
-  const profile = (await ctx.tools.providers.minikube.profiles(ctx.signal)).find(
-    (p) => p.name === target.cluster,
-  )
-  const driver = profile?.driver
-  return driver && !['docker', 'podman'].includes(driver) ? driver : undefined
-}
-
-async function detectHostAddress(
-  target: Target,
-  network: string,
-  gateway: string | undefined,
-  ctx: BridgeContext,
-): Promise<string> {
-  if (target.provider.name === 'minikube') {
-    const address = await ctx.tools.providers.minikube.hostAddress(target.cluster, ctx.signal)
-    if (address) return address
-    throw new UserError(
-      `cannot tell the address of host.minikube.internal in the minikube profile "${target.cluster}"`,
-      'pass --host-address with an address its pods reach the host at',
-    )
-  }
-  const address = await dockerHostAddress(ctx.tools.docker, async () => gateway)
-  if (address) return address
-  throw new UserError(
-    `the Docker network "${network}" has no IPv4 gateway to reach the host at`,
-    'create the cluster first (`geniro-dev up`), or pass --host-address',
-  )
-}
-
-/** Where a kind cluster's pods reach the host: Docker Desktop's name, else the network gateway. */
-async function dockerHostAddress(
-  docker: Toolbox['docker'],
-  gateway: () => Promise<string | undefined>,
-): Promise<string | undefined> {
-  return (await docker.isDesktop()) ? 'host.docker.internal' : gateway()
 }
 
 /**
