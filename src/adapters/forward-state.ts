@@ -12,10 +12,12 @@ import {setTimeout as sleep} from 'node:timers/promises'
 import type {SupervisorState} from '../core/forward-plan.js'
 import {UserError} from '../core/errors.js'
 import {
-  identityOf,
+  identityFrom,
   proveProcess,
+  systemProcesses,
   type ProcessFacts,
   type ProcessIdentity,
+  type ProcessTable,
   type Proof,
 } from './process-identity.js'
 import {
@@ -61,6 +63,8 @@ export class ForwardStateDir {
   constructor(
     readonly dir: string,
     readonly location?: ForwardStateLocation,
+    /** Where the pids its records name are looked up and signalled. */
+    readonly processes: ProcessTable = systemProcesses,
   ) {}
 
   exists(): boolean {
@@ -124,7 +128,7 @@ export class ForwardStateDir {
 
   /** Records the supervisor: its pid, start time and command line (see process-identity). */
   writeSupervisor(pid: number): void {
-    writeJsonAtomic(this.pidFile, identityOf(pid) ?? {pid})
+    writeJsonAtomic(this.pidFile, this.identityOf(pid))
   }
 
   /**
@@ -133,7 +137,11 @@ export class ForwardStateDir {
    * `forward-supervisor.js <this dir>`, or a `forward --foreground`.
    */
   proveSupervisor(recorded: ProcessIdentity): Proof & {detached?: boolean} {
-    const proof = proveProcess(recorded, (facts) => supervisorKind(facts, this.dir) !== undefined)
+    const proof = proveProcess(
+      recorded,
+      (facts) => supervisorKind(facts, this.dir) !== undefined,
+      this.processes.inspect,
+    )
     return proof.ours
       ? {...proof, detached: supervisorKind(proof.facts, this.dir) === 'detached'}
       : proof
@@ -224,7 +232,7 @@ export class ForwardStateDir {
    */
   async lock(timeoutMs: number): Promise<() => void> {
     this.ensure()
-    const mine = JSON.stringify(identityOf(process.pid) ?? {pid: process.pid})
+    const mine = JSON.stringify(this.identityOf(process.pid))
     const deadline = Date.now() + timeoutMs
     let owner: ProcessIdentity | undefined
     for (let attempt = 0; ; attempt++) {
@@ -232,7 +240,11 @@ export class ForwardStateDir {
       const held = readLockText(this.lockFile)
       if (held === undefined) continue // Released meanwhile: try again at once.
       owner = parseJson(held, isProcessIdentity)
-      const stale = !(owner && owner.command !== undefined && proveProcess(owner).ours)
+      const stale = !(
+        owner &&
+        owner.command !== undefined &&
+        proveProcess(owner, undefined, this.processes.inspect).ours
+      )
       if (stale) this.removeStaleLock(held)
       if (Date.now() > deadline) {
         throw new UserError(
@@ -242,6 +254,24 @@ export class ForwardStateDir {
       }
       if (!stale || attempt > 20) await sleep(stale ? 10 : 50)
     }
+  }
+
+  /** What to record of a running process (see process-identity); the bare pid when it is gone. */
+  identityOf(pid: number): ProcessIdentity {
+    const facts = this.processes.inspect(pid)
+    return facts ? identityFrom(facts) : {pid}
+  }
+
+  /**
+   * Whether `recorded` is a tunnel this dir's supervisor started, running now: the same
+   * process, still in the process group it was started in.
+   */
+  proveTunnel(recorded: ProcessIdentity): Proof {
+    return proveProcess(
+      recorded,
+      (facts) => recorded.pgid !== undefined && facts.pgid === recorded.pgid,
+      this.processes.inspect,
+    )
   }
 
   /** Removes a stale lock as it was judged: a lock taken meanwhile by another start stays. */

@@ -192,3 +192,19 @@ export function signalGroup(leader: ProcessFacts, signal: NodeJS.Signals): boole
     return false
   }
 }
+
+/**
+ * The processes of this machine as the state dirs see them: what a pid names now, and the
+ * signals sent to the ones proven ours. test/services hands a table in memory instead.
+ */
+export interface ProcessTable {
+  inspect(pid: number): ProcessFacts | undefined
+  signal(pid: number, signal: NodeJS.Signals): boolean
+  signalGroup(leader: ProcessFacts, signal: NodeJS.Signals): boolean
+}
+
+export const systemProcesses: ProcessTable = {
+  inspect: inspectProcess,
+  signal: signalProcess,
+  signalGroup,
+}

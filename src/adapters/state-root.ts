@@ -6,6 +6,7 @@ import {dirname, isAbsolute, join, resolve} from 'node:path'
 import {validateNamespace, validateReleaseName} from '../core/cluster.js'
 import {forwardKey, parseForwardKey} from '../core/forward-key.js'
 import {ForwardStateDir, type ForwardStateLocation} from './forward-state.js'
+import {systemProcesses, type ProcessTable} from './process-identity.js'
 import {makeWritableDir} from './state-files.js'
 
 /**
@@ -31,14 +32,18 @@ export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
  * checked (exit 2 for a bad one) and the directory is always one level below
  * `<root>/forwards`: no input reaches a file outside the state root.
  */
-export function forwardStateDir(root: string, location: ForwardStateLocation): ForwardStateDir {
+export function forwardStateDir(
+  root: string,
+  location: ForwardStateLocation,
+  processes: ProcessTable = systemProcesses,
+): ForwardStateDir {
   const {kubeContext, namespace, release} = location
   validateNamespace(namespace)
   validateReleaseName(release)
   const base = join(root, 'forwards')
   const dir = join(base, forwardKey(kubeContext, namespace, release))
   if (dirname(dir) !== base) throw new Error(`state dir ${dir} escapes ${base}`)
-  return new ForwardStateDir(dir, {kubeContext, namespace, release})
+  return new ForwardStateDir(dir, {kubeContext, namespace, release}, processes)
 }
 
 /** Every state dir under `root` (any context), e.g. to see who else records an attachment. */
@@ -51,13 +56,14 @@ export function allStateDirs(root: string = stateRoot()): ForwardStateDir[] {
 export function contextStateDirs(
   kubeContext: string,
   root: string = stateRoot(),
+  processes: ProcessTable = systemProcesses,
 ): ForwardStateDir[] {
   const base = join(root, 'forwards')
   return listDir(base).flatMap((name) => {
     const where = parseForwardKey(name, kubeContext)
     if (!where) return []
     try {
-      return [forwardStateDir(root, {kubeContext, ...where})]
+      return [forwardStateDir(root, {kubeContext, ...where}, processes)]
     } catch {
       return [] // Not a name geniro-dev writes: not ours to remove.
     }
@@ -75,6 +81,24 @@ function listDir(dir: string): string[] {
 /** The state dir of a release's forwards and bridge records, under the default root. */
 export function releaseStateDir(target: ForwardStateLocation): ForwardStateDir {
   return forwardStateDir(stateRoot(), target)
+}
+
+/** The state dirs a service reads and writes, and the process table their records are proven in. */
+export interface StateStore {
+  /** One release's (forwardStateDir); the root is read when asked, as the command's env has it. */
+  releaseDir(location: ForwardStateLocation): ForwardStateDir
+  /** Every namespace's and release's of a kube context (contextStateDirs). */
+  contextDirs(kubeContext: string): ForwardStateDir[]
+  /** ensureStateDirWritable, for one release's dir. */
+  ensureWritable(location: ForwardStateLocation): void
+}
+
+export function stateStore(processes: ProcessTable = systemProcesses): StateStore {
+  return {
+    releaseDir: (location) => forwardStateDir(stateRoot(), location, processes),
+    contextDirs: (kubeContext) => contextStateDirs(kubeContext, stateRoot(), processes),
+    ensureWritable: (location) => ensureStateDirWritable(location),
+  }
 }
 
 /**

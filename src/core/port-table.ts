@@ -25,6 +25,18 @@ export const OFFSET_PORTS: readonly OffsetPort[] = [
   {component: 'postgresql', servicePortName: 'postgresql', localPort: 15432, avoids: 5432},
   {component: 'redis', servicePortName: 'redis', localPort: 16379, avoids: 6379},
   {component: 'qdrant', servicePortName: 'http', localPort: 16333, avoids: 6333},
-  {component: 'daytona-api', servicePortName: 'http', localPort: 13986, avoids: 3986, optional: true},
-  {component: 'daytona-proxy', servicePortName: 'http', localPort: 13987, avoids: 3987, optional: true},
+  {
+    component: 'daytona-api',
+    servicePortName: 'http',
+    localPort: 13986,
+    avoids: 3986,
+    optional: true,
+  },
+  {
+    component: 'daytona-proxy',
+    servicePortName: 'http',
+    localPort: 13987,
+    avoids: 3987,
+    optional: true,
+  },
 ]

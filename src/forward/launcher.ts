@@ -1,25 +1,17 @@
 // The forward supervisor's life seen from the CLI: started detached (or run in the
 // foreground), waited for until its forwards settle, and stopped, tunnels included, once its
 // pid is proven ours.
-import {spawn} from 'node:child_process'
-import {openSync, closeSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {GeniroError, InterruptedError, ToolFailedError} from '../core/errors.js'
 import type {SupervisorState} from '../core/forward-plan.js'
-import {SUPERVISOR_ENTRY} from '../adapters/package-files.js'
-import {supervisorEnvironment} from '../core/supervisor-env.js'
 import {readText} from '../adapters/state-files.js'
 import {
   StaleStateError,
   type ForwardStateDir,
   type ProcessIdentity,
 } from '../adapters/forward-state.js'
-import {
-  proveProcess,
-  signalGroup,
-  signalProcess,
-  type ProcessFacts,
-} from '../adapters/process-identity.js'
+import type {ProcessFacts} from '../adapters/process-identity.js'
 import {Supervisor, type SupervisorSpec} from './supervisor.js'
 import {readForwardStatus, type ForwardStatusReport} from './status.js'
 import type {ForwardContext, ForwardOptions} from '../services/forward.js'
@@ -35,38 +27,21 @@ export async function startSupervisor(
 ): Promise<ForwardStatusReport> {
   files.ensure()
   writeFileSync(files.specFile, JSON.stringify(spec, null, 2), {mode: 0o600})
-  const log = openSync(files.logFile, 'a', 0o600)
-  // Detached: its own process group, which `forward stop` signals as a whole. Not through the
-  // exec seam: the supervisor outlives this command and is never awaited.
-  // --expose-gc: the relay collects dead chunks as it goes (managed-forward.ts).
-  const child = spawn(process.execPath, ['--expose-gc', SUPERVISOR_ENTRY, files.dir], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    // Only what it and kubectl need of the user's environment (no PGPASSWORD and the like).
-    // glibc keeps the relay's freed 64 KiB socket buffers in its heap (measured: RSS 44 →
-    // 80 MiB after 192 MiB relayed); mapping buffers above 16 KiB returns them (→ ~55 MiB).
-    env: {
-      ...supervisorEnvironment(process.env),
-      MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '16384',
-    },
-  })
-  closeSync(log)
-  child.unref()
-  let exited: number | null | undefined
-  child.once('exit', (code) => (exited = code))
+  const child = ctx.tools.supervisors.launch(files)
   const ready = await waitUntilSettled(
-    () => (exited === undefined ? files.readState() : undefined),
-    () => exited !== undefined,
+    () => (child.exitCode() === undefined ? files.readState() : undefined),
+    () => child.exitCode() !== undefined,
     options.timeoutSeconds,
     ctx.signal,
   )
   if (ready.ok) return readForwardStatus(files)
   await stopLocked(files)
   // Not yet recorded (it never got as far as its pidfile): our own child, known by its handle.
-  if (exited === undefined) child.kill('SIGKILL')
+  const exited = child.exitCode() !== undefined
+  if (!exited) child.kill()
   // Ctrl-C while the tunnels start: stopped and cleaned up, an interruption, not a failure.
   if (ctx.signal.aborted) throw new InterruptedError('interrupted while the forwards started')
-  throw forwardFailure(ready.state, exited !== undefined ? lastStartFailure(files) : undefined)
+  throw forwardFailure(ready.state, exited ? lastStartFailure(files) : undefined)
 }
 
 export async function runInForeground(
@@ -201,11 +176,14 @@ export async function stopLocked(files: ForwardStateDir): Promise<StopResult> {
   if (recorded) {
     const proof = files.proveSupervisor(recorded)
     if (proof.ours) {
-      await terminate(() => files.proveSupervisor(recorded), proof.detached === true)
+      await terminate(files, () => files.proveSupervisor(recorded), proof.detached === true)
       stopped = true
     } else stale = proof.reason
   }
-  await killTunnels(tunnels)
+  // Each tunnel only if it is the very process recorded, still in the group it started in.
+  await Promise.all(
+    tunnels.map((tunnel) => terminate(files, () => files.proveTunnel(tunnel), false)),
+  )
   const cleaned = files.removeUnreadable()
   files.clear()
   return {
@@ -221,13 +199,17 @@ export async function stopLocked(files: ForwardStateDir): Promise<StopResult> {
  * ours. A detached supervisor leads its own group: the group is signalled, tunnels included.
  */
 async function terminate(
+  files: ForwardStateDir,
   prove: () => {ours: true; facts: ProcessFacts} | {ours: false},
   asGroup: boolean,
 ): Promise<void> {
+  const {processes} = files
   const send = (signal: NodeJS.Signals): boolean => {
     const proof = prove()
     if (!proof.ours) return false
-    return asGroup ? signalGroup(proof.facts, signal) : signalProcess(proof.facts.pid, signal)
+    return asGroup
+      ? processes.signalGroup(proof.facts, signal)
+      : processes.signal(proof.facts.pid, signal)
   }
   if (!send('SIGTERM')) return
   const deadline = Date.now() + STOP_GRACE_MS
@@ -245,14 +227,4 @@ function tunnelsOf(files: ForwardStateDir): ProcessIdentity[] {
     if (error instanceof StaleStateError) return []
     throw error
   }
-}
-
-/**
- * Kills kubectl tunnels still running from their records: each only if it is the very
- * process recorded (pid, start time, boot) and still in the process group it was started in.
- */
-async function killTunnels(tunnels: readonly ProcessIdentity[]): Promise<void> {
-  const prove = (tunnel: ProcessIdentity) =>
-    proveProcess(tunnel, (facts) => tunnel.pgid !== undefined && facts.pgid === tunnel.pgid)
-  await Promise.all(tunnels.map((tunnel) => terminate(() => prove(tunnel), false)))
 }

@@ -5,7 +5,6 @@ import {
   type TargetInput,
   type TargetSummary,
 } from './cluster-target.js'
-import {contextStateDirs, releaseStateDir} from '../adapters/state-root.js'
 import {
   StaleStateError,
   type ForwardStateDir,
@@ -52,10 +51,10 @@ export async function down(input: DownInput, ctx: UpContext): Promise<DownResult
       )
   }
 
-  const forwards = releaseStateDir(target)
+  const forwards = ctx.tools.state.releaseDir(target)
   // With --delete-cluster every release's forwards and records on that cluster go with it.
   const dirs = input.deleteCluster
-    ? unique([forwards, ...contextStateDirs(kubeContext)])
+    ? unique([forwards, ...ctx.tools.state.contextDirs(kubeContext)])
     : [forwards]
   const running = dirs.filter(hasSupervisor)
   const othersRunning = running.some((dir) => dir !== forwards)

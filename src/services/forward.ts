@@ -5,7 +5,6 @@ import {
   planLocalPorts,
   type ReleaseService,
 } from '../core/forward-plan.js'
-import {ensureStateDirWritable, releaseStateDir} from '../adapters/state-root.js'
 import {
   DEFAULT_CONNECT_WAIT_MS,
   DEFAULT_HEALTH_INTERVAL_MS,
@@ -57,7 +56,7 @@ export async function forward(
       'run `geniro-dev up` first',
     )
   }
-  ensureStateDirWritable(target)
+  ctx.tools.state.ensureWritable(target)
   const services = await ctx.tools.kubectl.releaseServices(
     target.release,
     target.namespace,
@@ -86,7 +85,7 @@ export async function startForwards(
   foreground = false,
 ): Promise<ForwardResult> {
   // Both callers (forward, up) checked the state dir before anything changed.
-  const files = releaseStateDir(target)
+  const files = ctx.tools.state.releaseDir(target)
   const release = await files.lock(LOCK_TIMEOUT_MS)
   // Released once the forwards run: a foreground supervisor holds no lock until Ctrl-C, so
   // another `forward` meanwhile reports it instead of waiting for the lock.
@@ -154,7 +153,7 @@ export async function forwardStep(
   options: ForwardOptions,
   ctx: ForwardContext & {dryRun: boolean},
 ): Promise<{step: Step; result: () => ForwardResult | undefined}> {
-  const files = releaseStateDir(target)
+  const files = ctx.tools.state.releaseDir(target)
   const running = files.liveSupervisor()
   if (!running && !ctx.dryRun) {
     const planned = planLocalPorts({

@@ -1,7 +1,6 @@
 // What image load, image reset and up --image share: the deployed release they change, the
 // load plan, and the tag, load, keep and upgrade steps.
 import {BUNDLED_CHART, chartIdentity, type ChartIdentity} from '../adapters/chart-source.js'
-import {ensureStateDirWritable, releaseStateDir} from '../adapters/state-root.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import {readLocalImages, writeLocalImages, type LocalImageRecord} from '../adapters/image-state.js'
 import {GeniroError, UserError} from '../core/errors.js'
@@ -48,7 +47,7 @@ export async function prepareRelease(
 ): Promise<DeployedRelease> {
   const {tools, signal} = ctx
   const target = await resolveTarget(input, tools, signal)
-  if (!input.dryRun) ensureStateDirWritable(target)
+  if (!input.dryRun) ctx.tools.state.ensureWritable(target)
   await requireDockerEngine(tools)
   if (target.managed && target.state !== 'running') {
     throw new UserError(
@@ -103,7 +102,7 @@ export async function planLoad(
     imageId,
     globalRegistry: globalRegistry(values),
   })
-  const files = releaseStateDir(target)
+  const files = ctx.tools.state.releaseDir(target)
   const kept = readLocalImages(files)
   const earlier = kept.find((r) => r.component === component)
   // The values before the first local image: a second load must not take the first for them.

@@ -1,4 +1,3 @@
-import {ensureStateDirWritable, releaseStateDir} from '../adapters/state-root.js'
 import {
   readLocalImages,
   forgetLocalImages,
@@ -115,8 +114,8 @@ export async function resetImages(
 ): Promise<ImageResetResult> {
   const {tools, signal} = ctx
   const target = await resolveTarget(input, tools, signal)
-  if (!input.dryRun) ensureStateDirWritable(target)
-  const files = releaseStateDir(target)
+  if (!input.dryRun) ctx.tools.state.ensureWritable(target)
+  const files = ctx.tools.state.releaseDir(target)
   let kept: LocalImageRecord[]
   let unreadable = false
   try {
@@ -192,7 +191,7 @@ export interface ImageListResult {
 
 export async function listImages(input: TargetInput, ctx: ImageContext): Promise<ImageListResult> {
   const target = await resolveTarget(input, ctx.tools, ctx.signal)
-  const records = readLocalImages(releaseStateDir(target))
+  const records = readLocalImages(ctx.tools.state.releaseDir(target))
   const release =
     records.length > 0 && (target.state === 'running' || !target.managed)
       ? await deployedRelease(target, ctx.tools, ctx.signal)
@@ -224,7 +223,7 @@ export async function planUpImages(
   tools: Toolbox,
   signal: AbortSignal,
 ): Promise<UpImages> {
-  const files = releaseStateDir(target)
+  const files = tools.state.releaseDir(target)
   const kept = readLocalImages(files)
   if (kept.length === 0 && assignments.length === 0) return {steps: () => []}
   await requireDockerEngine(tools)

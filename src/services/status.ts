@@ -1,5 +1,4 @@
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
-import {releaseStateDir} from '../adapters/state-root.js'
 import {readLocalImages} from '../adapters/image-state.js'
 import {summarizeLocalImages, type LocalImageSummary} from '../core/image-override.js'
 import {isMap} from '../core/set-values.js'
@@ -52,7 +51,7 @@ export async function status(
   }
   const external =
     values && isMap(values.externalPostgresql) && values.externalPostgresql.enabled === true
-  const files = releaseStateDir(target)
+  const files = tools.state.releaseDir(target)
   return {
     provider: target.provider.name,
     cluster: {name: target.cluster, state: target.managed ? target.state : 'external'},

@@ -7,6 +7,8 @@ import {Kind} from '../adapters/kind.js'
 import {Kubectl} from '../adapters/kubectl.js'
 import {Kubeconfig} from '../adapters/kubeconfig.js'
 import {Minikube} from '../adapters/minikube.js'
+import {stateStore, type StateStore} from '../adapters/state-root.js'
+import {detachedSupervisors, type SupervisorLauncher} from '../adapters/supervisor-process.js'
 
 /** The adapters a cluster service drives; tests build one over a recording exec. */
 export interface Toolbox {
@@ -21,6 +23,10 @@ export interface Toolbox {
   compose: Compose
   /** The host's ports: what is bound, by whom, and the next free one. */
   hostPorts: HostPorts
+  /** geniro-dev's state dirs, and the processes their records name. */
+  state: StateStore
+  /** Starts the detached forward supervisor. */
+  supervisors: SupervisorLauncher
 }
 
 /** The adapters over one Exec; `settings.debug` (--debug) prints each tool's command line. */
@@ -36,5 +42,7 @@ export function defaultToolbox(settings: ExecSettings = {}, exec = createExec(se
     docker,
     compose: new Compose(exec),
     hostPorts,
+    state: stateStore(),
+    supervisors: detachedSupervisors,
   }
 }

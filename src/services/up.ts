@@ -1,4 +1,3 @@
-import {ensureStateDirWritable} from '../adapters/state-root.js'
 import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
@@ -85,7 +84,7 @@ export async function up(input: UpInput, ctx: UpContext): Promise<UpResult> {
   if (source && !input.dryRun) requireAdminPassword(source)
   let target = await resolveTarget(input, tools, signal)
   // Forwards and bridge records live in the state dir: an unusable one fails before any change.
-  if (!input.dryRun) ensureStateDirWritable(target)
+  if (!input.dryRun) ctx.tools.state.ensureWritable(target)
   const chart = await chartIdentity()
 
   if (input.recreate && !input.dryRun && target.state !== 'absent') {

@@ -4,15 +4,29 @@
  * against it in-process (test/services): no child process, no socket. Values files Helm is
  * given are read for real, so what a release stores is what `up` wrote for it.
  */
+import {readFileSync} from 'node:fs'
 import {chartIdentity} from '../../src/adapters/chart-source.js'
-import type {ClusterProvider} from '../../src/adapters/cluster-provider.js'
+import type {ClusterProvider, ReachProbe} from '../../src/adapters/cluster-provider.js'
+import {KIND_UNREACHABLE_HINT} from '../../src/adapters/kind.js'
+import {MINIKUBE_UNREACHABLE_HINT} from '../../src/adapters/minikube.js'
+import {kindNetworkName} from '../../src/core/host-address.js'
 import type {TcpProbe, TcpProbeInput} from '../../src/adapters/docker.js'
 import type {ReleaseInfo} from '../../src/adapters/helm.js'
 import type {HostPorts} from '../../src/adapters/host-ports.js'
 import type {RunOnceInput} from '../../src/adapters/kubectl.js'
+import {
+  identityFrom,
+  type ProcessFacts,
+  type ProcessTable,
+} from '../../src/adapters/process-identity.js'
+import {stateStore} from '../../src/adapters/state-root.js'
+import type {SupervisorLauncher} from '../../src/adapters/supervisor-process.js'
 import {readValuesFile} from '../../src/adapters/values-files.js'
+import type {ComposePort} from '../../src/core/compose-model.js'
+import type {ReleaseService} from '../../src/core/forward-plan.js'
+import type {SupervisorSpec} from '../../src/forward/supervisor.js'
 import type {ClusterSpec, ClusterState, ProviderName} from '../../src/core/cluster.js'
-import {ToolFailedError} from '../../src/core/errors.js'
+import {ToolFailedError, UserError} from '../../src/core/errors.js'
 import {helmScope, helmUpgradeArgs, type UpgradeArgs} from '../../src/core/helm-args.js'
 import {mergeValues, type Values} from '../../src/core/set-values.js'
 import type {Toolbox} from '../../src/services/toolbox.js'
@@ -54,6 +68,34 @@ export class MemoryWorld {
   readonly boundPorts = new Map<number, string>()
   /** What `pg_isready` in a one-off pod prints for host:port. */
   podProbe: (host: string, port: number) => string = (host, port) => `${host}:${port} - no response`
+  /** Ports the running Compose containers publish. */
+  readonly composePorts: ComposePort[] = []
+  /** Processes by pid, as /proc would show them; signals end them (see memoryProcesses). */
+  readonly processes = new Map<number, ProcessFacts>()
+  private lastPid = 40_000
+  /** How a supervisor launched here reports its forwards. */
+  supervisorSettles: 'ready' | 'failed' = 'ready'
+  /** The Services of a release, by its kube context, namespace and name (default: the chart's). */
+  services: (context: string, namespace: string, release: string) => ReleaseService[] = (
+    _context,
+    _namespace,
+    release,
+  ) => chartServices(release)
+
+  /** A process running `command`, leading its own group unless `pgid` says another. */
+  spawn(command: string, pgid?: number): ProcessFacts {
+    const pid = ++this.lastPid
+    const facts = {
+      pid,
+      pgid: pgid ?? pid,
+      zombie: false,
+      startTicks: pid * 7,
+      boot: 'memory',
+      command,
+    }
+    this.processes.set(pid, facts)
+    return facts
+  }
 
   /** A running kind cluster with its loopback context, as `kind create cluster` leaves it. */
   addKindCluster(name: string, state: ClusterState = 'running'): void {
@@ -125,8 +167,30 @@ class MemoryProvider implements ClusterProvider {
     return this.world.minikubeProfiles
   }
 
-  async hostAddress(profile: string): Promise<string | undefined> {
-    return this.world.minikubeProfiles.find((p) => p.name === profile)?.hostAddress
+  // Bridge mode, as Kind and Minikube answer it (see their adapters).
+
+  nodeNetwork(cluster: string, env: Readonly<Record<string, string | undefined>>): string {
+    return this.name === 'kind' ? kindNetworkName(env) : cluster
+  }
+
+  async hostAddress(cluster: string, network: {name: string; gateway?: string}): Promise<string> {
+    const address =
+      this.name === 'kind'
+        ? network.gateway
+        : this.world.minikubeProfiles.find((p) => p.name === cluster)?.hostAddress
+    if (address) return address
+    throw new UserError(`memory: no host address for ${this.name} cluster "${cluster}"`)
+  }
+
+  async reachProbe(cluster: string): Promise<ReachProbe> {
+    const driver = this.world.minikubeProfiles.find((p) => p.name === cluster)?.driver
+    return this.name === 'minikube' && driver && !['docker', 'podman'].includes(driver)
+      ? {via: 'pod', reason: `driver ${driver}`}
+      : {via: 'network'}
+  }
+
+  get unreachableHint(): string {
+    return this.name === 'kind' ? KIND_UNREACHABLE_HINT : MINIKUBE_UNREACHABLE_HINT
   }
 
   async delete(cluster: string): Promise<void> {
@@ -213,6 +277,10 @@ class MemoryHelm {
 class MemoryDocker {
   constructor(private readonly world: MemoryWorld) {}
 
+  async composePorts(): Promise<ComposePort[]> {
+    return [...this.world.composePorts]
+  }
+
   async info() {
     return {serverVersion: '28.5.0', operatingSystem: 'Debian GNU/Linux', name: 'memory'}
   }
@@ -257,6 +325,16 @@ class MemoryDocker {
 class MemoryKubectl {
   constructor(private readonly world: MemoryWorld) {}
 
+  async releaseServices(
+    release: string,
+    namespace: string,
+    context: string,
+  ): Promise<ReleaseService[]> {
+    return this.world.release(context, namespace, release)
+      ? this.world.services(context, namespace, release)
+      : []
+  }
+
   async serverVersion(context: string): Promise<string | undefined> {
     return this.world.contexts.has(context) ? this.world.kubernetesVersion : undefined
   }
@@ -285,6 +363,95 @@ function memoryHostPorts(world: MemoryWorld): HostPorts {
   }
 }
 
+// The chart's default Service ports, named as its service.yaml templates name them.
+const CHART_PORTS: ReadonlyArray<[string, string, number]> = [
+  ['api', 'http', 5000],
+  ['web', 'http', 4173],
+  ['litellm', 'http', 4000],
+  ['keycloak', 'http', 80],
+  ['postgresql', 'postgresql', 5432],
+  ['redis', 'redis', 6379],
+  ['qdrant', 'http', 6333],
+]
+
+/** A release's Services as the chart's defaults make them (`<release>-geniro-<component>`). */
+export function chartServices(release: string): ReleaseService[] {
+  const fullname = release.includes('geniro') ? release : `${release}-geniro`
+  return CHART_PORTS.map(([component, name, port]) => ({
+    component,
+    name: `${fullname}-${component}`,
+    ports: [{name, port}],
+  }))
+}
+
+/**
+ * The world's processes: TERM and KILL end a process (a group signal, every member), and each
+ * signal is journalled (`kill -TERM 40001`, `kill -TERM -40001` for a group).
+ */
+function memoryProcesses(world: MemoryWorld): ProcessTable {
+  const end = (pid: number, signal: NodeJS.Signals, group: boolean): boolean => {
+    const members = group
+      ? [...world.processes.values()].filter((p) => p.pgid === pid)
+      : [world.processes.get(pid)].filter((p) => p !== undefined)
+    if (members.length === 0) return false
+    world.journal.push(`kill -${signal.replace('SIG', '')} ${group ? '-' : ''}${pid}`)
+    for (const member of members) world.processes.delete(member.pid)
+    return true
+  }
+  return {
+    inspect: (pid) => world.processes.get(pid),
+    signal: (pid, signal) => end(pid, signal, false),
+    signalGroup: (leader, signal) => leader.pgid === leader.pid && end(leader.pid, signal, true),
+  }
+}
+
+/**
+ * Launches a supervisor as the real one behaves once it runs: it records itself and one
+ * kubectl tunnel per forward (in its group), then publishes its forwards, all ready or failed
+ * as `world.supervisorSettles` says.
+ */
+function memorySupervisors(world: MemoryWorld): SupervisorLauncher {
+  return {
+    launch(files) {
+      const spec = JSON.parse(readFileSync(files.specFile, 'utf8')) as SupervisorSpec
+      const supervisor = world.spawn(
+        `node /geniro-dev/dist/forward/forward-supervisor.js ${files.dir}`,
+      )
+      world.journal.push(
+        `start supervisor for ${spec.kubeContext}/${spec.namespace}/${spec.release}`,
+      )
+      files.writeSupervisor(supervisor.pid)
+      files.writeTunnels(
+        spec.forwards.map((forward) =>
+          identityFrom(
+            world.spawn(
+              `kubectl port-forward ${forward.target} :${forward.remotePort}`,
+              supervisor.pid,
+            ),
+          ),
+        ),
+      )
+      files.writeState({
+        pid: supervisor.pid,
+        startedAt: new Date(0).toISOString(),
+        kubeContext: spec.kubeContext,
+        namespace: spec.namespace,
+        release: spec.release,
+        logFile: files.logFile,
+        forwards: spec.forwards.map((forward) => ({
+          ...forward,
+          state: world.supervisorSettles,
+          restarts: 0,
+        })),
+      })
+      return {
+        exitCode: () => (world.processes.has(supervisor.pid) ? undefined : null),
+        kill: () => void memoryProcesses(world).signal(supervisor.pid, 'SIGKILL'),
+      }
+    },
+  }
+}
+
 /** Adapters over the world; only what the services under test call is there. */
 export function memoryToolbox(world: MemoryWorld): Toolbox {
   const unused = (adapter: string) =>
@@ -308,5 +475,7 @@ export function memoryToolbox(world: MemoryWorld): Toolbox {
     docker: new MemoryDocker(world),
     compose: unused('compose'),
     hostPorts: memoryHostPorts(world),
+    state: stateStore(memoryProcesses(world)),
+    supervisors: memorySupervisors(world),
   } as unknown as Toolbox
 }

@@ -103,7 +103,13 @@ describe('planForwards', () => {
     expect(plan({services: unnamed}).find((f) => f.name === 'api')?.remotePort).toBe(5001)
     const foreign = SERVICES.map((s) =>
       s.component === 'qdrant'
-        ? {...s, ports: [{name: 'rest', port: 6333}, {name: 'grpc', port: 6334}]}
+        ? {
+            ...s,
+            ports: [
+              {name: 'rest', port: 6333},
+              {name: 'grpc', port: 6334},
+            ],
+          }
         : s,
     )
     expect(() => plan({services: foreign})).toThrow(
