@@ -39,6 +39,11 @@ export default tseslint.config(
             'ImportExpression[source.value=/(^node:(child_process|net)$|^(execa|yaml)$|\\/adapters\\/)/]',
           message: 'Commands call services; I/O belongs in adapters (lazy imports included).',
         },
+        {
+          // One way out for a result: this.outputResult(result, render), render* in src/cli.
+          selector: "CallExpression[callee.object.type='ThisExpression'][callee.property.name='log']",
+          message: 'End with this.outputResult(result, render); lines beside it go to this.outputInfo.',
+        },
       ],
     },
   },

@@ -14,7 +14,7 @@ export interface ComposeFound {
 }
 
 /** Which project a Compose command is about: `-p`, `-f` files, and the directory it runs in. */
-export interface ComposeTarget {
+export interface ComposeScope {
   project?: string
   files?: readonly string[]
   cwd?: string
@@ -59,11 +59,11 @@ export class Compose {
     throw new ToolNotFoundError('docker compose', installHint('docker-compose'))
   }
 
-  /** `… ps --format json` for the target; argv[0] is the binary. */
-  psCommand(found: ComposeFound, target: ComposeTarget): string[] {
-    const files = (target.files ?? []).flatMap((file) => ['-f', file])
-    const project = target.project ? ['-p', target.project] : []
-    const profiles = (target.profiles ?? []).flatMap((profile) => ['--profile', profile])
+  /** `… ps --format json` for the scope; argv[0] is the binary. */
+  psCommand(found: ComposeFound, scope: ComposeScope): string[] {
+    const files = (scope.files ?? []).flatMap((file) => ['-f', file])
+    const project = scope.project ? ['-p', scope.project] : []
+    const profiles = (scope.profiles ?? []).flatMap((profile) => ['--profile', profile])
     // Docker Compose lists running containers unless asked for all; podman-compose always
     // lists all and refuses flags it does not know.
     const all = found.variant === 'podman compose' ? [] : ['--all']
@@ -71,19 +71,19 @@ export class Compose {
   }
 
   /** The project's containers as services (stopped ones too, with no published ports). */
-  async ps(found: ComposeFound, target: ComposeTarget): Promise<ComposeService[]> {
-    return (await this.runtime(found, target)).services
+  async ps(found: ComposeFound, scope: ComposeScope): Promise<ComposeService[]> {
+    return (await this.runtime(found, scope)).services
   }
 
   /** `ps` plus where the project's files were, read from its containers' labels. */
-  async runtime(found: ComposeFound, target: ComposeTarget): Promise<ComposeRuntime> {
-    const [file, ...args] = this.psCommand(found, target)
+  async runtime(found: ComposeFound, scope: ComposeScope): Promise<ComposeRuntime> {
+    const [file, ...args] = this.psCommand(found, scope)
     const {stdout} = await this.exec(file ?? found.argv[0], args, {
-      cwd: target.cwd,
+      cwd: scope.cwd,
       timeoutMs: PS_TIMEOUT_MS,
     })
     // Loaded here: the Compose model brings the YAML parser, which `status` does not need.
     const {composePsLocation, parseComposePs} = await import('../core/compose-runtime.js')
-    return {services: parseComposePs(stdout, target.project ?? ''), ...composePsLocation(stdout)}
+    return {services: parseComposePs(stdout, scope.project ?? ''), ...composePsLocation(stdout)}
   }
 }

@@ -21,7 +21,7 @@ import {
 } from './postgres-errors.js'
 import {passwordLiteral} from './scram.js'
 
-export interface PgTarget {
+export interface PgConnection {
   host: string
   port: number
   user: string
@@ -63,7 +63,7 @@ export class Postgres {
   private readonly signal?: AbortSignal
 
   constructor(
-    readonly target: PgTarget,
+    readonly connection: PgConnection,
     options: PostgresOptions = {},
   ) {
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
@@ -73,8 +73,10 @@ export class Postgres {
 
   /** host:port as messages show it. */
   get address(): string {
-    const host = this.target.host.includes(':') ? `[${this.target.host}]` : this.target.host
-    return `${host}:${this.target.port}`
+    const host = this.connection.host.includes(':')
+      ? `[${this.connection.host}]`
+      : this.connection.host
+    return `${host}:${this.connection.port}`
   }
 
   async databases(): Promise<string[]> {
@@ -267,7 +269,7 @@ export class Postgres {
       const result = await client.query(sql, params)
       return result.rows as Row[]
     } catch (error) {
-      throw this.failure(error, this.target.user, doing)
+      throw this.failure(error, this.connection.user, doing)
     }
   }
 
@@ -278,13 +280,13 @@ export class Postgres {
     database?: string
   }): Promise<Client> {
     const pg = await loadPg()
-    const user = as.user ?? this.target.user
+    const user = as.user ?? this.connection.user
     const config: ClientConfig = {
-      host: this.target.host,
-      port: this.target.port,
+      host: this.connection.host,
+      port: this.connection.port,
       user,
-      password: as.password ?? this.target.password,
-      database: as.database ?? this.target.database ?? 'postgres',
+      password: as.password ?? this.connection.password,
+      database: as.database ?? this.connection.database ?? 'postgres',
       connectionTimeoutMillis: this.connectTimeoutMs,
       query_timeout: this.queryTimeoutMs,
       application_name: 'geniro-dev',
@@ -343,7 +345,7 @@ export class Postgres {
       return new UserError(`nothing listens on ${at} (connection refused)`, STACK_HINT)
     }
     if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return new UserError(`cannot resolve the PostgreSQL host ${this.target.host}`, STACK_HINT)
+      return new UserError(`cannot resolve the PostgreSQL host ${this.connection.host}`, STACK_HINT)
     }
     if (timedOut || /timeout expired|connection timeout/i.test(message) || code === 'ETIMEDOUT') {
       return new UserError(

@@ -58,13 +58,25 @@ export abstract class BaseCommand extends Command {
       signal: this.abort.signal,
       silent: json,
       confirm: (question: string) => confirm(question, {yes, json}),
-      note: (line: string) => this.progress(line),
+      note: (line: string) => this.outputInfo(line),
     }
   }
 
-  /** A progress line on stderr; silent under --json. */
-  protected progress(message: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(`${message}\n`)
+  /**
+   * The command's result. For people, `render`'s text on stdout (the renderers live in src/cli);
+   * under --json nothing here: oclif prints what run() returns. Every command ends with it.
+   */
+  protected outputResult<T>(result: T, render: (result: T) => string): T {
+    if (!this.jsonEnabled()) {
+      const text = render(result)
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
+    }
+    return result
+  }
+
+  /** A line for people on stderr beside the result (progress, notes); none under --json. */
+  protected outputInfo(line: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(`${line}\n`)
   }
 
   protected override async catch(error: Error & {exitCode?: number}): Promise<void> {
@@ -81,9 +93,17 @@ export abstract class BaseCommand extends Command {
   }
 }
 
+/** How oclif rewrites the message of an error a flag's `parse` throws (@oclif/core parser). */
+const FLAG_PARSE_WRAPPER = /^Parsing --[^\n]* \n\t([\s\S]*)\nSee more help with --help$/
+
 /** GeniroErrors as they are; oclif's parse errors as usage errors; anything else is a bug. */
 function toKnownError(error: Error, interrupted: boolean): GeniroError | undefined {
-  if (error instanceof GeniroError) return error
+  if (error instanceof GeniroError) {
+    // A flag's parse threw it, and oclif wrapped its message: ours is the one line inside.
+    const wrapped = FLAG_PARSE_WRAPPER.exec(error.message)
+    if (wrapped) error.message = wrapped[1]!
+    return error
+  }
   if (interrupted) return new InterruptedError()
   if (error instanceof Errors.CLIError) {
     const [first = error.message] = error.message.split('\n')

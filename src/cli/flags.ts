@@ -1,5 +1,7 @@
 import {Flags} from '@oclif/core'
-import {DEFAULT_KUBERNETES_VERSION} from '../core/kubernetes.js'
+import {parseDuration} from '../core/duration.js'
+import {DEFAULT_KUBERNETES_VERSION, parseTargetKubernetes} from '../core/kubernetes.js'
+import type {Version} from '../core/version.js'
 import type {TargetInput} from '../services/cluster-target.js'
 
 /**
@@ -42,9 +44,35 @@ export const clusterFlags = {
   }),
 }
 
-export const k8sVersionFlag = Flags.string({
+// Flags whose values oclif parses (durations, versions): a bad value fails as the flag is read,
+// with our own one-line error (oclif's wrapper around it is taken off in base-command.ts).
+// oclif does not parse a default, so each default is given parsed, and as text for --help.
+
+/** A duration (90s, 10m, 1h30m) in seconds, with a default. */
+export function durationFlag(options: {default: string; description: string; helpGroup?: string}) {
+  return Flags.custom<number>({
+    parse: async (text, _context, flag) => parseDuration(text, `--${flag.name}`),
+  })({
+    default: parseDuration(options.default),
+    defaultHelp: async () => options.default,
+    description: options.description,
+    ...(options.helpGroup ? {helpGroup: options.helpGroup} : {}),
+  })
+}
+
+/** A duration (90s, 10m, 1h30m) in seconds, absent unless given. */
+export function optionalDurationFlag(options: {description: string}) {
+  return Flags.custom<number>({
+    parse: async (text, _context, flag) => parseDuration(text, `--${flag.name}`),
+  })({description: options.description})
+}
+
+export const k8sVersionFlag = Flags.custom<Version>({
+  parse: async (text) => parseTargetKubernetes(text),
+})({
   env: 'GENIRO_DEV_K8S_VERSION',
-  default: DEFAULT_KUBERNETES_VERSION,
+  default: parseTargetKubernetes(DEFAULT_KUBERNETES_VERSION),
+  defaultHelp: async () => DEFAULT_KUBERNETES_VERSION,
   description: 'Kubernetes version of the local cluster (1.27 or newer).',
 })
 
@@ -87,7 +115,7 @@ export const dryRunFlag = Flags.boolean({
  * the plan-only run.
  */
 export const rolloutFlags = {
-  timeout: Flags.string({
+  timeout: durationFlag({
     default: '10m',
     description: 'How long to wait for the rollout (e.g. 90s, 10m).',
   }),

@@ -1,5 +1,11 @@
 import {Flags} from '@oclif/core'
-import {FORWARD_NAMES} from '../core/forward-plan.js'
+import {FORWARD_NAMES, parsePortOverrides} from '../core/forward-plan.js'
+
+/** One `--port NAME=PORT`. */
+interface PortOverride {
+  name: string
+  port: number
+}
 
 /** Flags of `forward`, also taken by `up` and `bridge` for the forwards they start. */
 export const forwardFlags = {
@@ -9,9 +15,15 @@ export const forwardFlags = {
     multiple: true,
     description: `Forward only these components (comma-separated: ${FORWARD_NAMES.join(', ')}).`,
   }),
-  port: Flags.string({
-    helpGroup: 'FORWARD',
+  // Parsed as it is read: a bad NAME=PORT fails before anything runs.
+  port: Flags.custom<PortOverride>({
+    parse: async (entry) => {
+      const [[name, port]] = Object.entries(parsePortOverrides([entry])) as [[string, number]]
+      return {name, port}
+    },
     multiple: true,
+  })({
+    helpGroup: 'FORWARD',
     description:
       'Local port for a component, NAME=PORT (repeatable); the config file can set them too.',
   }),
@@ -25,16 +37,16 @@ export const forwardFlags = {
 
 /** The forward options from the flags, over the ports of the config file. */
 export async function forwardOptions(
-  flags: {only?: string[]; port?: string[]; 'next-free': boolean},
+  flags: {only?: string[]; port?: PortOverride[]; 'next-free': boolean},
   timeoutSeconds: number,
 ) {
-  const [{configuredPorts}, {parsePortOverrides}] = await Promise.all([
-    import('../adapters/user-config.js'),
-    import('../core/forward-plan.js'),
-  ])
+  const {configuredPorts} = await import('../adapters/user-config.js')
   return {
     only: (flags.only ?? []).map((name) => name.trim()).filter(Boolean),
-    overrides: {...(await configuredPorts()), ...parsePortOverrides(flags.port ?? [])},
+    overrides: {
+      ...(await configuredPorts()),
+      ...Object.fromEntries((flags.port ?? []).map((p) => [p.name, p.port])),
+    },
     nextFree: flags['next-free'],
     timeoutSeconds,
   }

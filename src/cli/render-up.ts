@@ -1,6 +1,8 @@
+import type {DownResult} from '../services/down.js'
 import type {UpResult} from '../services/up.js'
 import {shellQuote} from '../core/shell-quote.js'
 import {renderForwards} from './render-forward.js'
+import {renderPlan} from './render-plan.js'
 
 const CLUSTER_WORDS: Record<UpResult['clusterAction'], string> = {
   created: 'created',
@@ -51,4 +53,20 @@ function loginLines(result: UpResult): string[] {
     `Sign in at ${login.url} as "${login.username}"; the password (generated at install) is printed by:`,
     `  ${login.passwordCommand.map(shellQuote).join(' ')}`,
   ]
+}
+
+/** `up` and `bridge`: the plan of a dry run, else what was done. */
+export function renderUpOrPlan(result: UpResult): string {
+  return result.dryRun ? renderPlan(result.steps) : renderUpResult(result)
+}
+
+/** `down`: the plan, or what was stopped, removed and kept. */
+export function renderDownResult(result: DownResult): string {
+  if (result.dryRun) return renderPlan(result.steps)
+  return [
+    `Forwards: ${result.forwardsStopped ? 'stopped' : 'none were running'}`,
+    ...(result.composeDetached ? ['Compose container: disconnected from the cluster network'] : []),
+    `Release "${result.release}": ${result.releaseRemoved ? 'uninstalled' : 'was not installed'}`,
+    `Cluster "${result.cluster}": ${result.clusterDeleted ? 'deleted' : 'kept'}`,
+  ].join('\n')
 }

@@ -6,17 +6,15 @@ import {
   clusterFlags,
   dryRunFlag,
   installFlags,
+  durationFlag,
   k8sVersionFlag,
   nodeImageFlag,
   targetInput,
   yesFlag,
 } from './flags.js'
 import {forwardFlags, forwardOptions} from './forward-flags.js'
-import {renderPlan} from './render-plan.js'
-import {renderUpResult} from './render-up.js'
-import {parseDuration} from '../core/duration.js'
+import {renderUpOrPlan} from './render-up.js'
 import {UsageError} from '../core/errors.js'
-import {parseTargetKubernetes} from '../core/kubernetes.js'
 import type {ImageAssignment} from '../services/image.js'
 import {up, type UpResult} from '../services/up.js'
 
@@ -28,7 +26,7 @@ export const upFlags = {
   'k8s-version': k8sVersionFlag,
   'node-image': nodeImageFlag,
   ...installFlags,
-  timeout: Flags.string({
+  timeout: durationFlag({
     default: '10m',
     helpGroup: 'INSTALL',
     description: 'How long to wait for the release to be ready (e.g. 90s, 10m).',
@@ -65,11 +63,11 @@ export abstract class UpPipelineCommand extends BaseCommand {
     images: ImageAssignment[] = [],
   ): Promise<UpResult> {
     if (!bridge) refuseBridgeOnlyInput(argv, flags)
-    const timeoutSeconds = parseDuration(flags.timeout)
+    const timeoutSeconds = flags.timeout
     const result = await up(
       {
         ...targetInput(flags),
-        kubernetesVersion: parseTargetKubernetes(flags['k8s-version']),
+        kubernetesVersion: flags['k8s-version'],
         nodeImage: flags['node-image'],
         valuesFiles: flags.values ?? [],
         sets: flags.set ?? [],
@@ -85,9 +83,7 @@ export abstract class UpPipelineCommand extends BaseCommand {
       },
       await this.serviceContext(flags.yes),
     )
-    if (!this.jsonEnabled())
-      this.log(result.dryRun ? renderPlan(result.steps) : renderUpResult(result))
-    return result
+    return this.outputResult(result, renderUpOrPlan)
   }
 }
 

@@ -1,9 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {rolloutFlags, targetInput} from '../cli/flags.js'
-import {renderLoaded} from '../cli/render-image.js'
-import {renderPlan} from '../cli/render-plan.js'
-import {parseDuration} from '../core/duration.js'
+import {renderLoadOrPlan} from '../cli/render-image.js'
 import {buildImage, type BuildResult} from '../services/image-build.js'
 
 export default class Build extends BaseCommand {
@@ -53,12 +51,11 @@ The release is checked before the build starts (installed, component enabled), s
         image: flags.tag ?? `geniro-dev/${flags.component}:dev`,
         path: args.path,
         dockerfile: flags.file,
-        timeoutSeconds: parseDuration(flags.timeout),
+        timeoutSeconds: flags.timeout,
         dryRun: flags['dry-run'],
       },
       {...context, buildOutput: (text) => json || process.stderr.write(text)},
     )
-    if (!json) this.log(result.dryRun ? renderPlan(result.steps) : renderLoaded(result))
-    return result
+    return this.outputResult(result, renderLoadOrPlan)
   }
 }

@@ -3,7 +3,6 @@ import {k8sVersionFlag, nodeImageFlag, providerFlag} from '../cli/flags.js'
 import {renderDoctorReport} from '../cli/render-doctor.js'
 import type {DoctorReport} from '../core/doctor.js'
 import {EXIT_CODES} from '../core/exit-codes.js'
-import {parseTargetKubernetes} from '../core/kubernetes.js'
 import {runDoctor} from '../services/doctor.js'
 
 export default class Doctor extends BaseCommand {
@@ -27,16 +26,13 @@ Exits 1 when any check fails; warnings alone exit 0. With --json, prints one rep
 
   async run(): Promise<DoctorReport> {
     const {flags} = await this.parse(Doctor)
-    const targetKubernetes = parseTargetKubernetes(flags['k8s-version'])
-    this.progress('Checking this machine…')
-    const report = await runDoctor({
-      provider: flags.provider,
-      targetKubernetes,
-      nodeImage: flags['node-image'],
-      exec: (await this.toolbox()).exec,
-    })
-    if (!this.jsonEnabled()) this.log(renderDoctorReport(report))
+    const targetKubernetes = flags['k8s-version']
+    this.outputInfo('Checking this machine…')
+    const report = await runDoctor(
+      {provider: flags.provider, targetKubernetes, nodeImage: flags['node-image']},
+      await this.toolbox(),
+    )
     if (!report.ok) process.exitCode = EXIT_CODES.checksFailed.code
-    return report
+    return this.outputResult(report, renderDoctorReport)
   }
 }

@@ -7,7 +7,7 @@ import {
   targetInput,
   yesFlag,
 } from '../cli/flags.js'
-import {renderPlan} from '../cli/render-plan.js'
+import {renderDownResult} from '../cli/render-up.js'
 import {down, type DownResult} from '../services/down.js'
 
 export default class Down extends BaseCommand {
@@ -44,20 +44,6 @@ export default class Down extends BaseCommand {
       },
       await this.serviceContext(flags.yes),
     )
-    if (!this.jsonEnabled()) {
-      this.log(
-        result.dryRun
-          ? renderPlan(result.steps)
-          : [
-              `Forwards: ${result.forwardsStopped ? 'stopped' : 'none were running'}`,
-              ...(result.composeDetached
-                ? ['Compose container: disconnected from the cluster network']
-                : []),
-              `Release "${result.release}": ${result.releaseRemoved ? 'uninstalled' : 'was not installed'}`,
-              `Cluster "${result.cluster}": ${result.clusterDeleted ? 'deleted' : 'kept'}`,
-            ].join('\n'),
-      )
-    }
-    return result
+    return this.outputResult(result, renderDownResult)
   }
 }

@@ -1,7 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
-import {allowRemoteContextFlag, clusterFlags, targetInput} from '../cli/flags.js'
-import {parseDuration} from '../core/duration.js'
+import {
+  allowRemoteContextFlag,
+  clusterFlags,
+  optionalDurationFlag,
+  targetInput,
+} from '../cli/flags.js'
 import {releaseLogs} from '../services/logs.js'
 
 /** Lines per container without --tail or --since: enough to see what happened. */
@@ -32,7 +36,9 @@ Each line reads [COMPONENT/POD] MESSAGE ([COMPONENT/POD/CONTAINER] for an init c
 
   static override flags = {
     follow: Flags.boolean({char: 'f', default: false, description: 'Keep following until Ctrl-C.'}),
-    since: Flags.string({description: 'Only lines newer than this (e.g. 10m, 1h, at most 24h).'}),
+    since: optionalDurationFlag({
+      description: 'Only lines newer than this (e.g. 10m, 1h, at most 24h).',
+    }),
     tail: Flags.integer({
       min: -1,
       description: `Lines from the end of each container's log (-1: all; default ${DEFAULT_TAIL}, or all with --since).`,
@@ -44,8 +50,7 @@ Each line reads [COMPONENT/POD] MESSAGE ([COMPONENT/POD/CONTAINER] for an init c
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Logs)
-    const sinceSeconds =
-      flags.since === undefined ? undefined : parseDuration(flags.since, '--since')
+    const sinceSeconds = flags.since
     const tail = flags.tail ?? (sinceSeconds === undefined ? DEFAULT_TAIL : -1)
     const {tools, signal} = await this.serviceContext()
     await releaseLogs(

@@ -36,11 +36,8 @@ export default class Open extends BaseCommand {
       component: parseOpenComponent(args.component),
       printOnly: flags.print || this.jsonEnabled(),
     })
-    if (!this.jsonEnabled()) {
-      if (!result.opened && !flags.print)
-        this.progress(`Not opened in a browser: ${result.reason}.`)
-      this.log(result.opened ? `Opened ${result.url}` : result.url)
-    }
-    return result
+    if (!result.opened && !flags.print)
+      this.outputInfo(`Not opened in a browser: ${result.reason}.`)
+    return this.outputResult(result, (done) => (done.opened ? `Opened ${done.url}` : done.url))
   }
 }

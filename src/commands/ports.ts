@@ -51,8 +51,7 @@ export default class Ports extends BaseCommand {
       },
       tools,
     )
-    if (!this.jsonEnabled()) this.log(renderPorts(report))
     if (report.conflicts.length > 0) process.exitCode = 1
-    return report
+    return this.outputResult(report, renderPorts)
   }
 }

@@ -18,7 +18,6 @@ export default class Status extends BaseCommand {
     const {flags} = await this.parse(Status)
     const {tools, signal} = await this.serviceContext()
     const result = await status(targetInput(flags), tools, signal)
-    if (!this.jsonEnabled()) this.log(renderStatus(result))
-    return result
+    return this.outputResult(result, renderStatus)
   }
 }

@@ -3,13 +3,8 @@ import {BaseCommand} from '../cli/base-command.js'
 import {bridgeFlags, bridgeInput} from '../cli/bridge-flags.js'
 import {composeFileArgs} from '../cli/compose-flags.js'
 import {installFlags} from '../cli/flags.js'
-import {redactionNote, renderBridgeChoice, renderValuesYaml} from '../cli/render-values.js'
+import {renderBridgeChoice, renderValues, type ValuesResult} from '../cli/render-values.js'
 import {refuseBridgeOnlyInput} from '../cli/up-pipeline.js'
-import {
-  BRIDGE_REDIS_SECRET,
-  BRIDGE_SECRET,
-  BRIDGE_SECRET_PASSWORD_KEY,
-} from '../core/bridge-values.js'
 import {redactSecretValues} from '../core/secret-values.js'
 import {bridgeLayer, mergeLayers, valuesLayers, type BridgeChoice} from '../services/values.js'
 
@@ -46,12 +41,7 @@ export default class Values extends BaseCommand {
     ...bridgeFlags,
   }
 
-  async run(): Promise<{
-    mode: string
-    values: Record<string, unknown>
-    redacted: string[]
-    bridge?: BridgeChoice
-  }> {
+  async run(): Promise<ValuesResult> {
     const {argv, flags} = await this.parse(Values)
     const bridge = flags.mode === 'bridge'
     let bridgeChoice: BridgeChoice | undefined
@@ -63,25 +53,15 @@ export default class Values extends BaseCommand {
       layers.splice(1, 0, layer)
       bridgeChoice = choice
       // On stderr: stdout stays the values file alone.
-      if (!this.jsonEnabled()) process.stderr.write(renderBridgeChoice(choice))
+      this.outputInfo(renderBridgeChoice(choice))
     }
     const merged = mergeLayers(layers)
     const {values, redacted} = flags['show-secrets']
       ? {values: merged, redacted: []}
       : redactSecretValues(merged)
-    if (!this.jsonEnabled()) {
-      if (bridge) process.stdout.write(BRIDGE_VALUES_NOTE)
-      if (redacted.length > 0) process.stdout.write(redactionNote(redacted.length))
-      process.stdout.write(renderValuesYaml(values))
-    }
-    return {mode: flags.mode, values, redacted, ...(bridgeChoice ? {bridge: bridgeChoice} : {})}
+    return this.outputResult(
+      {mode: flags.mode, values, redacted, ...(bridgeChoice ? {bridge: bridgeChoice} : {})},
+      renderValues,
+    )
   }
 }
-
-const BRIDGE_VALUES_NOTE = `# Bridge mode. The password of externalPostgresql.username is not in this file: it is the
-# key "${BRIDGE_SECRET_PASSWORD_KEY}" of the Secret "${BRIDGE_SECRET}" in the release namespace, which
-# \`geniro-dev bridge\` creates with the role and its databases. Without geniro-dev:
-#   kubectl -n NAMESPACE create secret generic ${BRIDGE_SECRET} --from-literal=${BRIDGE_SECRET_PASSWORD_KEY}=...
-# With --bridge-services redis, the Compose Redis's password is likewise the key "password" of
-# the Secret "${BRIDGE_REDIS_SECRET}" (empty when that Redis has none).
-`

@@ -47,7 +47,7 @@ export interface PortHolder {
 }
 
 export interface PortProbe {
-  target: OffsetPort
+  forward: OffsetPort
   /** Addresses among 127.0.0.1, 0.0.0.0 and ::1 where the port cannot be bound. */
   takenOn: string[]
   holder?: PortHolder
@@ -255,8 +255,8 @@ export function checkPorts(probes: PortProbe[]): CheckResult {
   const taken = probes.filter((probe) => probe.takenOn.length > 0)
   const details = {
     ports: probes.map((probe) => ({
-      component: probe.target.component,
-      port: probe.target.localPort,
+      component: probe.forward.component,
+      port: probe.forward.localPort,
       free: probe.takenOn.length === 0,
       takenOn: probe.takenOn,
       holder: probe.holder ?? null,
@@ -268,7 +268,7 @@ export function checkPorts(probes: PortProbe[]): CheckResult {
   const list = taken
     .map(
       (probe) =>
-        `${probe.target.localPort} (${probe.target.component}) held by ${probe.holder?.description ?? 'an unknown process'}`,
+        `${probe.forward.localPort} (${probe.forward.component}) held by ${probe.holder?.description ?? 'an unknown process'}`,
     )
     .join('; ')
   return {

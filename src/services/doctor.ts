@@ -1,12 +1,3 @@
-import {Compose} from '../adapters/compose.js'
-import {Docker} from '../adapters/docker.js'
-import {exec as defaultExec, type Exec} from '../adapters/exec.js'
-import {Helm} from '../adapters/helm.js'
-import {addressesInUse, findPortHolder} from '../adapters/host-ports.js'
-import {Kind} from '../adapters/kind.js'
-import {Kubectl} from '../adapters/kubectl.js'
-import {Minikube} from '../adapters/minikube.js'
-import {Podman} from '../adapters/podman.js'
 import {
   checkClusterProviders,
   checkCompose,
@@ -32,39 +23,44 @@ import {GeniroError, ToolNotFoundError} from '../core/errors.js'
 import {kindNodeImage} from '../core/kind-node-image.js'
 import {OFFSET_PORTS} from '../core/port-table.js'
 import type {Version} from '../core/version.js'
+import type {Toolbox} from './toolbox.js'
+
+/** The adapters doctor probes through. */
+export type DoctorTools = Pick<
+  Toolbox,
+  'providers' | 'helm' | 'kubectl' | 'docker' | 'podman' | 'compose' | 'hostPorts'
+>
 
 export interface DoctorInput {
   provider?: 'kind' | 'minikube'
   targetKubernetes: Version
   /** The kind node image `up` would be given (--node-image); default: the pinned one. */
   nodeImage?: string
-  exec?: Exec
   nodeVersion?: string
   today?: Date
 }
 
 /** Runs every preflight probe concurrently and turns the facts into pass/warn/fail checks. */
-export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
-  const exec = input.exec ?? defaultExec
+export async function runDoctor(input: DoctorInput, tools: DoctorTools): Promise<DoctorReport> {
   // The image `up` would create a kind cluster with (a bad --k8s-version fails here, exit 2).
   const image = kindNodeImage(input.targetKubernetes, input.nodeImage)
-  const enginePromise = probeEngine(exec)
-  const kindPromise = probeTool(() => new Kind(exec).version())
+  const enginePromise = probeEngine(tools)
+  const kindPromise = probeTool(() => tools.providers.kind.version())
   const [engine, compose, kind, minikube, helm, kubectl, ports, nodeImage] = await Promise.all([
     enginePromise,
-    probeCompose(exec),
+    probeCompose(tools.compose),
     kindPromise,
-    probeTool(() => new Minikube(exec).version()),
-    probeTool(() => new Helm(exec).version()),
-    probeTool(() => new Kubectl(exec).clientVersion()),
-    probePorts(),
+    probeTool(() => tools.providers.minikube.version()),
+    probeTool(() => tools.helm.version()),
+    probeTool(() => tools.kubectl.clientVersion()),
+    probePorts(tools.hostPorts),
     // Only for kind on a running Docker engine: kind pulls its node image through it.
     Promise.all([enginePromise, kindPromise]).then(([engineProbe, kindProbe]) =>
       input.provider !== 'minikube' &&
       kindProbe.state === 'found' &&
       engineProbe.state === 'running' &&
       engineProbe.engine === 'docker'
-        ? probeNodeImage(exec, image)
+        ? probeNodeImage(tools.docker, image)
         : undefined,
     ),
   ])
@@ -87,8 +83,7 @@ export async function runDoctor(input: DoctorInput): Promise<DoctorReport> {
 }
 
 /** Whether the engine has the image, and whether its registry answers (both at once). */
-async function probeNodeImage(exec: Exec, image: string): Promise<NodeImageProbe> {
-  const docker = new Docker(exec)
+async function probeNodeImage(docker: Toolbox['docker'], image: string): Promise<NodeImageProbe> {
   const [local, registry] = await Promise.all([
     docker.hasImage(image).catch((error: unknown) => {
       if (error instanceof GeniroError) return undefined
@@ -113,8 +108,7 @@ async function probeTool(version: () => Promise<string>): Promise<ToolProbe> {
   }
 }
 
-async function probeEngine(exec: Exec): Promise<EngineProbe> {
-  const docker = new Docker(exec)
+async function probeEngine({docker, podman}: DoctorTools): Promise<EngineProbe> {
   try {
     const info = await docker.info()
     return {
@@ -135,7 +129,7 @@ async function probeEngine(exec: Exec): Promise<EngineProbe> {
     }
   }
   try {
-    const info = await new Podman(exec).info()
+    const info = await podman.info()
     return {
       state: 'running',
       engine: 'podman',
@@ -155,9 +149,9 @@ async function probeEngine(exec: Exec): Promise<EngineProbe> {
   }
 }
 
-async function probeCompose(exec: Exec): Promise<ComposeProbe> {
+async function probeCompose(compose: Toolbox['compose']): Promise<ComposeProbe> {
   try {
-    const found = await new Compose(exec).detect()
+    const found = await compose.detect()
     return {state: 'found', variant: found.variant, version: found.version}
   } catch (error) {
     if (error instanceof ToolNotFoundError) return {state: 'missing', hint: error.hint ?? ''}
@@ -165,12 +159,13 @@ async function probeCompose(exec: Exec): Promise<ComposeProbe> {
   }
 }
 
-async function probePorts(): Promise<PortProbe[]> {
+async function probePorts(hostPorts: Toolbox['hostPorts']): Promise<PortProbe[]> {
   return Promise.all(
-    OFFSET_PORTS.filter((target) => !target.optional).map(async (target) => {
-      const takenOn = await addressesInUse(target.localPort)
-      const holder = takenOn.length > 0 ? await findPortHolder(target.localPort) : undefined
-      return {target, takenOn, ...(holder ? {holder} : {})}
+    OFFSET_PORTS.filter((forward) => !forward.optional).map(async (forward) => {
+      const takenOn = await hostPorts.addressesInUse(forward.localPort)
+      const holder =
+        takenOn.length > 0 ? await hostPorts.findPortHolder(forward.localPort) : undefined
+      return {forward, takenOn, ...(holder ? {holder} : {})}
     }),
   )
 }

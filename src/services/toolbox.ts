@@ -7,6 +7,7 @@ import {Kind} from '../adapters/kind.js'
 import {Kubectl} from '../adapters/kubectl.js'
 import {Kubeconfig} from '../adapters/kubeconfig.js'
 import {Minikube} from '../adapters/minikube.js'
+import {Podman} from '../adapters/podman.js'
 import {stateStore, type StateStore} from '../adapters/state-root.js'
 import {detachedSupervisors, type SupervisorLauncher} from '../adapters/supervisor-process.js'
 
@@ -20,6 +21,8 @@ export interface Toolbox {
   /** The user's kubeconfig, read (and restored) through kubectl config. */
   kubeconfig: Kubeconfig
   docker: Docker
+  /** Doctor's second choice of engine. */
+  podman: Podman
   compose: Compose
   /** The host's ports: what is bound, by whom, and the next free one. */
   hostPorts: HostPorts
@@ -40,6 +43,7 @@ export function defaultToolbox(settings: ExecSettings = {}, exec = createExec(se
     kubectl: new Kubectl(exec),
     kubeconfig,
     docker,
+    podman: new Podman(exec),
     compose: new Compose(exec),
     hostPorts,
     state: stateStore(),

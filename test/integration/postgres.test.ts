@@ -11,7 +11,7 @@ import {tmpdir} from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
-import {Postgres, type PgTarget} from '../../src/adapters/postgres.js'
+import {Postgres, type PgConnection} from '../../src/adapters/postgres.js'
 import {planBridgeDatabases, reservedNames} from '../../src/core/bridge-databases.js'
 import {ownerMark, type BridgeOwner} from '../../src/core/bridge-ownership.js'
 import {InterruptedError, UserError} from '../../src/core/errors.js'
@@ -44,7 +44,7 @@ function docker(args: string[]): string {
 }
 
 /** A container like the Compose stack's postgres service, published on an ephemeral 127.0.0.1 port. */
-async function startPostgres(flavour: PostgresFlavour): Promise<PgTarget> {
+async function startPostgres(flavour: PostgresFlavour): Promise<PgConnection> {
   const image = await ensurePostgresImage(dockerHost, flavour)
   const initDir = path.join(scratch, `init-${flavour}`)
   execFileSync('mkdir', ['-p', initDir])
@@ -74,7 +74,7 @@ async function startPostgres(flavour: PostgresFlavour): Promise<PgTarget> {
   return target
 }
 
-async function waitUntilReady(target: PgTarget, id: string): Promise<void> {
+async function waitUntilReady(target: PgConnection, id: string): Promise<void> {
   const deadline = Date.now() + 60_000
   for (;;) {
     const probe = new Postgres(target, {connectTimeoutMs: 2_000})
@@ -96,7 +96,7 @@ async function waitUntilReady(target: PgTarget, id: string): Promise<void> {
 
 /** A plain pg client as the admin, for the test's own look at the catalogs. */
 async function withAdmin<T>(
-  target: PgTarget,
+  target: PgConnection,
   database: string,
   work: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
@@ -109,7 +109,7 @@ async function withAdmin<T>(
   }
 }
 
-async function databaseNames(target: PgTarget): Promise<string[]> {
+async function databaseNames(target: PgConnection): Promise<string[]> {
   return withAdmin(target, 'postgres', async (client) =>
     (await client.query('SELECT datname FROM pg_database ORDER BY datname')).rows.map(
       (row: {datname: string}) => row.datname,
@@ -118,7 +118,7 @@ async function databaseNames(target: PgTarget): Promise<string[]> {
 }
 
 /** Every role and database with a geniro-dev mark: "role x" / "database y" → its comment. */
-async function marks(target: PgTarget): Promise<Record<string, string>> {
+async function marks(target: PgConnection): Promise<Record<string, string>> {
   const rows = await withAdmin(
     target,
     'postgres',
@@ -166,7 +166,7 @@ afterAll(() => {
 })
 
 describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
-  let target: PgTarget
+  let target: PgConnection
   let postgres: Postgres
 
   beforeAll(async () => {
@@ -368,7 +368,7 @@ describe('bridge databases on a Compose PostgreSQL 17 with pgvector', () => {
 describe('ownership: bridge mode never takes over what it did not create for this release', () => {
   const TEAM_B: BridgeOwner = {...OWNER, namespace: 'team-b'}
   const OTHER_CLUSTER: BridgeOwner = {...OWNER, context: 'minikube'}
-  let target: PgTarget
+  let target: PgConnection
   let container: string
   let postgres: Postgres
 

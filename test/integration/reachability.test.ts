@@ -287,10 +287,6 @@ describe('the gateway path on the shared engine (userland proxy on)', () => {
       expect(address).toBe(await docker.networkGateway(profile))
       // Idempotent: the alias is written once.
       expect(await minikube.hostAliasAddress(profile)).toBe(address)
-      // As the bridge asks the provider: the network named after the profile, probed from it.
-      expect(minikube.nodeNetwork(profile)).toBe(profile)
-      expect(await minikube.hostAddress(profile, {name: profile})).toBe(address)
-      expect(await minikube.reachProbe(profile)).toEqual({via: 'network'})
       const hosts = dockerOn(sharedHost, ['exec', profile, 'sh', '-c', 'cat /etc/hosts'])
       expect(hosts.split('\n').filter((l) => l.endsWith('\thost.minikube.internal'))).toEqual([
         `${address}\thost.minikube.internal`,
@@ -304,6 +300,11 @@ describe('the gateway path on the shared engine (userland proxy on)', () => {
         'host.minikube.internal',
         '/etc/hosts',
       ])
+
+      // As the bridge asks the provider: the network named after the profile, probed from it.
+      expect(minikube.nodeNetwork(profile)).toBe(profile)
+      expect(await minikube.hostAddress(profile, {name: profile})).toBe(address)
+      expect(await minikube.reachProbe(profile)).toEqual({via: 'network'})
 
       const probe = await checkGatewayPath(docker, {
         network: profile,

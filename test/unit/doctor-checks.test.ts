@@ -174,22 +174,22 @@ describe('node check', () => {
 })
 
 describe('ports check', () => {
-  const required = OFFSET_PORTS.filter((target) => !target.optional)
+  const required = OFFSET_PORTS.filter((forward) => !forward.optional)
   it('passes when every offset port is free', () => {
-    const result = checkPorts(required.map((target) => ({target, takenOn: []})))
+    const result = checkPorts(required.map((forward) => ({forward, takenOn: []})))
     expect(result.status).toBe('pass')
     expect(result.message).toBe('all 7 offset ports are free')
   })
 
   it('warns, naming the port, its component and its holder', () => {
-    const probes = required.map((target) =>
-      target.component === 'postgresql'
+    const probes = required.map((forward) =>
+      forward.component === 'postgresql'
         ? {
-            target,
+            forward,
             takenOn: ['127.0.0.1', '0.0.0.0'],
             holder: {pid: 12, description: 'postgres (pid 12)'},
           }
-        : {target, takenOn: []},
+        : {forward, takenOn: []},
     )
     const result = checkPorts(probes)
     expect(result.status).toBe('warn')

@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
-import {allowRemoteContextFlag, clusterFlags, targetInput} from '../../cli/flags.js'
+import {allowRemoteContextFlag, clusterFlags, durationFlag, targetInput} from '../../cli/flags.js'
 import {forwardFlags, forwardOptions} from '../../cli/forward-flags.js'
-import {renderForwards} from '../../cli/render-forward.js'
-import {parseDuration} from '../../core/duration.js'
+import {forwardNotes, renderForwardResult} from '../../cli/render-forward.js'
 import {forward, type ForwardResult} from '../../services/forward.js'
 
 export default class Forward extends BaseCommand {
@@ -33,7 +32,7 @@ Default ports: api 15000, web 14173, litellm 14000, keycloak 18080, postgresql 1
       default: false,
       description: 'Run the forwards in this terminal until Ctrl-C, then clean up.',
     }),
-    timeout: Flags.string({
+    timeout: durationFlag({
       default: '60s',
       description: 'How long to wait for every tunnel to be ready.',
     }),
@@ -41,19 +40,13 @@ Default ports: api 15000, web 14173, litellm 14000, keycloak 18080, postgresql 1
 
   async run(): Promise<ForwardResult> {
     const {flags} = await this.parse(Forward)
-    const options = await forwardOptions(flags, parseDuration(flags.timeout))
+    const options = await forwardOptions(flags, flags.timeout)
     const {tools, signal, note} = await this.serviceContext()
     const result = await forward(
       {...targetInput(flags), ...options, foreground: flags.foreground},
       {tools, signal, note},
     )
-    if (!this.jsonEnabled()) {
-      if (result.staleCleaned)
-        this.progress(`Cleaned up after supervisor pid ${result.staleCleaned}, which had died.`)
-      if (result.alreadyRunning) this.progress('Forwards were already running; nothing started.')
-      this.log(renderForwards(result))
-      if (!flags.foreground) this.log(`Log: ${result.logFile}   Stop: geniro-dev forward stop`)
-    }
-    return result
+    for (const line of forwardNotes(result)) this.outputInfo(line)
+    return this.outputResult(result, (done) => renderForwardResult(done, flags.foreground))
   }
 }

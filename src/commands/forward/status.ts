@@ -20,7 +20,6 @@ export default class ForwardStatus extends BaseCommand {
   async run(): Promise<ForwardStatusReport> {
     const {flags} = await this.parse(ForwardStatus)
     const report = readForwardStatus(locateForwards(forwardLocation(flags)))
-    if (!this.jsonEnabled()) this.log(renderForwards(report))
-    return report
+    return this.outputResult(report, renderForwards)
   }
 }

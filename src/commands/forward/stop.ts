@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {renderForwardStop} from '../../cli/render-forward.js'
 import {forwardLocation, forwardLocationFlags} from '../../cli/forward-location.js'
 import {locateForwards} from '../../forward/status.js'
 import {stopSupervisor, type StopResult} from '../../forward/launcher.js'
@@ -19,13 +20,6 @@ export default class ForwardStop extends BaseCommand {
   async run(): Promise<StopResult> {
     const {flags} = await this.parse(ForwardStop)
     const result = await stopSupervisor(locateForwards(forwardLocation(flags)))
-    if (!this.jsonEnabled()) {
-      if (result.stopped) this.log(`Stopped the forwards (supervisor pid ${result.pid}).`)
-      else if (result.stale)
-        this.log(`Cleaned up stale forward state (${result.stale}); nothing was signalled.`)
-      else this.log('No forwards were running.')
-      for (const file of result.cleaned ?? []) this.log(`Removed unreadable ${file}.`)
-    }
-    return result
+    return this.outputResult(result, renderForwardStop)
   }
 }

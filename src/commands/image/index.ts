@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../cli/base-command.js'
+import {renderImageList} from '../../cli/render-image.js'
 import {allowRemoteContextFlag, clusterFlags, targetInput} from '../../cli/flags.js'
 import {listImages, type ImageListResult} from '../../services/image.js'
 
@@ -23,19 +24,6 @@ export default class Image extends BaseCommand {
   async run(): Promise<ImageListResult> {
     const {flags} = await this.parse(Image)
     const result = await listImages(targetInput(flags), await this.serviceContext())
-    if (!this.jsonEnabled()) {
-      this.log(
-        result.images.length === 0
-          ? `No local images: release "${result.release}" runs the published ones.`
-          : [
-              'COMPONENT       RUNNING  IMAGE (AS)',
-              ...result.images.map(
-                (i) =>
-                  `${i.component.padEnd(15)} ${(i.running ? 'yes' : 'no').padEnd(8)} ${i.image} (${i.reference})`,
-              ),
-            ].join('\n'),
-      )
-    }
-    return result
+    return this.outputResult(result, renderImageList)
   }
 }

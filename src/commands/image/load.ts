@@ -1,9 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {rolloutFlags, targetInput} from '../../cli/flags.js'
-import {renderLoaded} from '../../cli/render-image.js'
-import {renderPlan} from '../../cli/render-plan.js'
-import {parseDuration} from '../../core/duration.js'
+import {renderLoadOrPlan} from '../../cli/render-image.js'
 import {IMAGE_COMPONENTS} from '../../core/image-override.js'
 import {loadImage, type ImageLoadResult} from '../../services/image.js'
 
@@ -45,13 +43,11 @@ The image must be in the local Docker engine (\`docker images\`); the release mu
         ...targetInput(flags),
         component: flags.component,
         image: args.image,
-        timeoutSeconds: parseDuration(flags.timeout),
+        timeoutSeconds: flags.timeout,
         dryRun: flags['dry-run'],
       },
       await this.serviceContext(),
     )
-    if (!this.jsonEnabled())
-      this.log(result.dryRun ? renderPlan(result.steps) : renderLoaded(result))
-    return result
+    return this.outputResult(result, renderLoadOrPlan)
   }
 }

@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {rolloutFlags, targetInput} from '../../cli/flags.js'
-import {renderPlan} from '../../cli/render-plan.js'
-import {parseDuration} from '../../core/duration.js'
+import {renderImageReset} from '../../cli/render-image.js'
 import {IMAGE_COMPONENTS} from '../../core/image-override.js'
 import {resetImages, type ImageResetResult} from '../../services/image.js'
 
@@ -34,29 +33,11 @@ export default class ImageReset extends BaseCommand {
       {
         ...targetInput(flags),
         component: flags.component,
-        timeoutSeconds: parseDuration(flags.timeout),
+        timeoutSeconds: flags.timeout,
         dryRun: flags['dry-run'],
       },
       await this.serviceContext(),
     )
-    if (!this.jsonEnabled()) {
-      this.log(
-        result.dryRun
-          ? renderPlan(result.steps)
-          : result.reset.length === 0
-            ? `No local image was kept${flags.component ? ` for ${flags.component}` : ''}; nothing to reset.`
-            : [
-                `Local images dropped: ${result.reset.join(', ')}`,
-                `Release  "${result.release}": ${RELEASE_WORDS[result.releaseAction]}`,
-              ].join('\n'),
-      )
-    }
-    return result
+    return this.outputResult(result, (done) => renderImageReset(done, flags.component))
   }
-}
-
-const RELEASE_WORDS: Record<ImageResetResult['releaseAction'], string> = {
-  upgraded: 'upgraded; the published images run again',
-  unchanged: 'unchanged (it ran none of them)',
-  'not-installed': 'not installed; the next `up` installs the published images',
 }

@@ -75,7 +75,7 @@ async function preflight(
     plan,
     owner,
     {
-      admin: pg.target.user,
+      admin: pg.connection.user,
       role: await pg.role(plan.role),
       databases: await pg.databasesWithOwners(),
     },
