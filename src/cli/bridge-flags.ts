@@ -87,7 +87,7 @@ type BridgeFlagValues = {
 /** The bridge input from the flags and the Compose files given as arguments. */
 export async function bridgeInput(argv: unknown[], flags: BridgeFlagValues) {
   const [{DEFAULT_PROBE_IMAGE}, {DEFAULT_POD_PROBE_IMAGE}] = await Promise.all([
-    import('../adapters/docker.js'),
+    import('../core/tcp-probe.js'),
     import('../services/reachability.js'),
   ])
   return {

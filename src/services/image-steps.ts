@@ -24,7 +24,9 @@ import {
 } from './cluster-target.js'
 import {describeSteps, type Step} from './steps.js'
 import type {Toolbox} from './toolbox.js'
-import {installFailure, releaseDescription, sameValues} from './up.js'
+import {sameValues} from '../core/values-equal.js'
+import {installFailure} from './install-failure.js'
+import {releaseDescription} from './up.js'
 import {valuesFilesForHelm, type ValuesLayer} from './values.js'
 import type {ImageContext, ImageLoadInput, ImageLoadResult} from './image.js'
 
@@ -198,7 +200,7 @@ export async function upgradeStep(
           )
         } catch (error) {
           if (!(error instanceof GeniroError) || signal.aborted) throw error
-          throw await installFailure(error, target, {...ctx, confirm: async () => false})
+          throw await installFailure(error, target, ctx)
         }
       },
     },

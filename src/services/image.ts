@@ -30,7 +30,7 @@ import {
 import {describeSteps, runSteps, type Step} from './steps.js'
 import type {ServiceContext} from './context.js'
 import type {Toolbox} from './toolbox.js'
-import {sameValues} from './up.js'
+import {sameValues} from '../core/values-equal.js'
 import {mergeLayers, type ValuesLayer} from './values.js'
 import {
   type DeployedRelease,

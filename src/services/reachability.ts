@@ -9,7 +9,8 @@
  * address on the network and its container port in every mode.
  */
 import {randomBytes} from 'node:crypto'
-import type {Docker, TcpProbe} from '../adapters/docker.js'
+import type {Docker} from '../adapters/docker.js'
+import type {TcpProbe} from '../core/tcp-probe.js'
 import type {Kubectl} from '../adapters/kubectl.js'
 import {UserError} from '../core/errors.js'
 

@@ -2,10 +2,10 @@ import {BUNDLED_CHART, chartIdentity} from '../adapters/chart-source.js'
 import type {ReleaseInfo} from '../adapters/helm.js'
 import type {ClusterSpec} from '../core/cluster.js'
 import {clusterDrift} from '../core/cluster-drift.js'
-import {GeniroError, TimeoutError, ToolFailedError, UserError} from '../core/errors.js'
+import {GeniroError, UserError} from '../core/errors.js'
 import {firstLogin, type FirstLogin} from '../core/first-login.js'
 import {serviceUrls, type ServiceUrl} from '../core/forward-urls.js'
-import type {Values} from '../core/set-values.js'
+import {sameValues} from '../core/values-equal.js'
 import type {Version} from '../core/version.js'
 import {
   requireLocalApiServer,
@@ -17,7 +17,7 @@ import {
 } from './cluster-target.js'
 import {prepareBridge, type BridgeSummary} from './bridge/index.js'
 import {planBridge, requireAdminPassword, type BridgeInput} from './bridge/plan.js'
-import {collectDiagnostics, type PodDiagnosis} from './diagnostics.js'
+import {installFailure} from './install-failure.js'
 import {forwardStep, type ForwardOptions, type ForwardResult} from './forward.js'
 import {planUpImages, type ImageAssignment} from './image.js'
 import {describeSteps, runSteps, type Step} from './steps.js'
@@ -330,65 +330,4 @@ function clusterSteps(target: Target, action: ClusterAction, spec: ClusterSpec):
         },
       ]
   }
-}
-
-export function sameValues(deployed: Values, desired: Values): boolean {
-  return canonical(deployed) === canonical(desired)
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : v,
-  )
-}
-
-/** Helm failed: show the failing pods' events and last logs, then fail with a hint. */
-export async function installFailure(
-  error: GeniroError,
-  target: Target,
-  ctx: UpContext,
-): Promise<GeniroError> {
-  const diagnoses = await collectDiagnostics(
-    ctx.tools.kubectl,
-    target.namespace,
-    target.kubeContext,
-  ).catch(() => [] as PodDiagnosis[])
-  if (!ctx.silent) for (const line of formatDiagnoses(diagnoses)) ctx.note(line)
-  return new InstallFailedError(error, diagnoses)
-}
-
-export class InstallFailedError extends ToolFailedError {
-  constructor(
-    cause: GeniroError,
-    readonly diagnoses: PodDiagnosis[],
-  ) {
-    super(
-      cause instanceof ToolFailedError || cause instanceof TimeoutError
-        ? cause.command
-        : 'helm upgrade --install',
-      cause instanceof ToolFailedError ? cause.commandExitCode : undefined,
-      cause instanceof ToolFailedError ? cause.outputLines : cause.message,
-      diagnoses.length > 0
-        ? `the pods above show why (${diagnoses.map((d) => `${d.pod}: ${d.reason}`).join('; ')}); fix it and re-run \`geniro-dev up\``
-        : (cause.hint ??
-            'check `kubectl get pods` in the release namespace, then re-run `geniro-dev up`'),
-      cause instanceof ToolFailedError ? cause.details : undefined,
-    )
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return {...super.toJSON(), pods: this.diagnoses}
-  }
-}
-
-export function formatDiagnoses(diagnoses: PodDiagnosis[]): string[] {
-  return diagnoses.flatMap((d) => [
-    `Pod ${d.pod} (${d.component}) is not ready: ${d.reason}`,
-    ...d.events.map((event) => `  event ${event.type} ${event.reason}: ${event.message}`),
-    ...(d.logs ? ['  last logs:', ...d.logs.split('\n').map((line) => `    ${line}`)] : []),
-  ])
 }

@@ -10,7 +10,7 @@ import type {ClusterProvider, ReachProbe} from '../../src/adapters/cluster-provi
 import {KIND_UNREACHABLE_HINT} from '../../src/adapters/kind.js'
 import {MINIKUBE_UNREACHABLE_HINT} from '../../src/adapters/minikube.js'
 import {kindNetworkName} from '../../src/core/host-address.js'
-import type {TcpProbe, TcpProbeInput} from '../../src/adapters/docker.js'
+import type {TcpProbe, TcpProbeInput} from '../../src/core/tcp-probe.js'
 import type {ReleaseInfo} from '../../src/adapters/helm.js'
 import type {HostPorts} from '../../src/adapters/host-ports.js'
 import type {RunOnceInput} from '../../src/adapters/kubectl.js'

@@ -2,9 +2,9 @@ import {describe, expect, it} from 'vitest'
 import {
   DEFAULT_DB_SUFFIX,
   planBridgeDatabases,
-  reservedNames,
   type BridgeDatabasePlan,
 } from '../../src/core/bridge-databases.js'
+import {reservedNames} from '../../src/core/reserved-names.js'
 import {composeModel} from '../../src/core/compose-model.js'
 import {UserError} from '../../src/core/errors.js'
 

@@ -4,11 +4,8 @@ import {readdir, stat} from 'node:fs/promises'
 import {isAbsolute, join, relative, resolve} from 'node:path'
 import type {Compose} from '../../adapters/compose.js'
 import {readRegularFile} from '../../adapters/regular-file.js'
-import {
-  planBridgeDatabases,
-  reservedNames,
-  type BridgeDatabasePlan,
-} from '../../core/bridge-databases.js'
+import {planBridgeDatabases, type BridgeDatabasePlan} from '../../core/bridge-databases.js'
+import {reservedNames} from '../../core/reserved-names.js'
 import {
   parseBridgeServices,
   planRedisDatabase,
