@@ -8,6 +8,7 @@ import {Kubectl} from '../adapters/kubectl.js'
 import {Kubeconfig} from '../adapters/kubeconfig.js'
 import {Minikube} from '../adapters/minikube.js'
 import {Podman} from '../adapters/podman.js'
+import {Postgres, type PgConnection, type PostgresOptions} from '../adapters/postgres.js'
 import {stateStore, type StateStore} from '../adapters/state-root.js'
 import {detachedSupervisors, type SupervisorLauncher} from '../adapters/supervisor-process.js'
 
@@ -26,6 +27,8 @@ export interface Toolbox {
   compose: Compose
   /** The host's ports: what is bound, by whom, and the next free one. */
   hostPorts: HostPorts
+  /** A connection to a PostgreSQL the user pointed at (bridge mode's Compose database). */
+  postgres: (connection: PgConnection, options?: PostgresOptions) => Postgres
   /** geniro-dev's state dirs, and the processes their records name. */
   state: StateStore
   /** Starts the detached forward supervisor. */
@@ -46,6 +49,7 @@ export function defaultToolbox(settings: ExecSettings = {}, exec = createExec(se
     podman: new Podman(exec),
     compose: new Compose(exec),
     hostPorts,
+    postgres: (connection, options) => new Postgres(connection, options),
     state: stateStore(),
     supervisors: detachedSupervisors,
   }

@@ -1,6 +1,5 @@
 // Bridge mode's part of `up`: the route, passwords, values and steps, put together.
 import {recordRoutes} from '../../adapters/bridge-state.js'
-import {Postgres} from '../../adapters/postgres.js'
 import {
   BRIDGE_REDIS_SECRET,
   BRIDGE_SECRET,
@@ -36,7 +35,7 @@ export function bridgeSteps(
     {
       title: `Ensure role "${source.plan.role}" and databases ${names} on ${source.service} (127.0.0.1:${source.published})`,
       run: async (signal) => {
-        const pg = new Postgres(
+        const pg = tools.postgres(
           {
             host: '127.0.0.1',
             port: source.published,
