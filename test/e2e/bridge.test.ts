@@ -22,7 +22,7 @@ import {waitFor} from '../support/processes.js'
 import {runCli} from '../support/run-cli.js'
 import {DOCKER_CONFIG_WITH_COMPOSE, dockerCli} from '../support/toolchain.js'
 import {addressesInUse} from '../../src/adapters/host-ports.js'
-import {expectUpResult} from '../support/schemas.js'
+import {expectCliJson} from '../support/schemas.js'
 
 const ADMIN = {user: 'geniro', password: 'compose-secret'}
 const REDIS_PASSWORD = 'redis-compose-secret'
@@ -44,22 +44,19 @@ function docker(args: string[]): string {
 
 const compose = (args: string[]) => docker(['compose', '-p', project, '-f', composeFile, ...args])
 
-const cli = (args: string[]) => runCli(args, {...environment.env, GENIRO_DEV_CLUSTER: 'bridge-e2e'})
-
-/** bridge with what every run here needs: the Compose file, a local probe image, no forwards. */
-const bridge = async (args: string[] = []) => {
-  const run = await cli([
-    'bridge',
-    composeFile,
-    '--probe-image',
-    FAKE_NODE_IMAGE,
-    '--no-forward',
-    ...args,
-  ])
-  // Every successful bridge --json is checked against the up result's schema.
-  if (args.includes('--json') && run.code === 0) expectUpResult(run.stdout)
+/** Runs the CLI; every successful --json run is checked against its command's schema. */
+const cli = async (args: string[]) => {
+  const run = await runCli(args, {...environment.env, GENIRO_DEV_CLUSTER: 'bridge-e2e'})
+  expectCliJson(args, run)
   return run
 }
+
+/**
+ * bridge with what every run here needs: the Compose file, a local probe image, no forwards.
+ * Every successful bridge --json is checked against the up result's schema (by cli).
+ */
+const bridge = (args: string[] = []) =>
+  cli(['bridge', composeFile, '--probe-image', FAKE_NODE_IMAGE, '--no-forward', ...args])
 
 async function asAdmin<T>(work: (client: pg.Client) => Promise<T>, database = 'postgres') {
   const client = new pg.Client({host: '127.0.0.1', port, database, ...ADMIN})

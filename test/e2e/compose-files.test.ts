@@ -10,6 +10,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {BIN, runCli} from '../support/run-cli.js'
+import {expectJson} from '../support/schemas.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gdev-compose-e2e-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -68,7 +69,9 @@ describe('a large Compose file, modelled in a worker thread', () => {
     const file = largeCompose('one-mib.yaml', MiB)
     const run = await runCli(['ports', file, '--json'], env)
     expect(run.code, run.stderr).toBe(0)
-    const compose = (JSON.parse(run.stdout) as {compose: Array<{published: number}>}).compose
+    const compose = (
+      expectJson('ports-report.schema.json', run.stdout) as {compose: Array<{published: number}>}
+    ).compose
     expect(compose.map((port) => port.published)).toEqual([5439])
   })
 
@@ -81,7 +84,9 @@ describe('a large Compose file, modelled in a worker thread', () => {
     )
     const run = await runCli(['ports', main, '--json'], env)
     expect(run.code, run.stderr).toBe(0)
-    const compose = (JSON.parse(run.stdout) as {compose: Array<{published: number}>}).compose
+    const compose = (
+      expectJson('ports-report.schema.json', run.stdout) as {compose: Array<{published: number}>}
+    ).compose
     expect(compose.map((port) => port.published).sort()).toEqual([5000, 5439])
   })
 
@@ -132,7 +137,9 @@ describe('--profile', () => {
     expect(run.stdout).toMatch(/port: 5439/)
     const ports = await runCli(['ports', file, '--profile', 'db', '--json'], env)
     expect(ports.code, ports.stderr).toBe(0)
-    const compose = (JSON.parse(ports.stdout) as {compose: Array<{service: string}>}).compose
+    const compose = (
+      expectJson('ports-report.schema.json', ports.stdout) as {compose: Array<{service: string}>}
+    ).compose
     expect(compose.map((port) => port.service)).toEqual(['api', 'db'])
   })
 })

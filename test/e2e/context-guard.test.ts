@@ -9,6 +9,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {runCli} from '../support/run-cli.js'
+import {expectJson} from '../support/schemas.js'
 
 let environments: FakeEnvironment[] = []
 
@@ -83,6 +84,7 @@ describe('the context guard checks the API server behind the context name', () =
     // The check passes; the fakes answer by context, whatever the server.
     const run = await runCli(['status', '--json'], env)
     expect(run.code, run.stderr).toBe(0)
+    expectJson('status.schema.json', run.stdout)
   })
 
   it('refuses a managed context that no kubeconfig defines, naming how to restore it', async () => {

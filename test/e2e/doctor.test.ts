@@ -1,19 +1,14 @@
 import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {Ajv} from 'ajv'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import type {CheckResult, DoctorReport} from '../../src/core/doctor.js'
 import {FAKES_DIR, ensureNodeImage} from '../support/fake-env.js'
 import {runCli} from '../support/run-cli.js'
+import {expectMatches} from '../support/schemas.js'
 import {DOCKER_CONFIG_WITH_COMPOSE, TOOLS, dockerCli, pathWith} from '../support/toolchain.js'
-
-const schema = JSON.parse(
-  readFileSync(new URL('../../schemas/doctor-report.schema.json', import.meta.url), 'utf8'),
-)
-const validate = new Ajv({allErrors: true}).compile(schema)
 
 /** A machine with every tool, Helm 4 and a kubectl that matches Kubernetes 1.34. */
 function fullToolchain(overrides: Record<string, string> = {}): Record<string, string> {
@@ -91,7 +86,7 @@ describe('geniro-dev doctor --json on this machine’s real tools', () => {
 
   it('passes with a running engine and every tool, in the documented shape', async () => {
     const {run, report, byId} = await doctor(fullToolchain())
-    expect(validate(report), JSON.stringify(validate.errors)).toBe(true)
+    expectMatches('doctor-report.schema.json', report)
     expect(run.code).toBe(0)
     expect(report.ok).toBe(true)
     expect(byId('engine')).toMatchObject({
@@ -132,7 +127,7 @@ describe('geniro-dev doctor --json on this machine’s real tools', () => {
     const run = await runCli(['doctor', '--json'], env)
     const report = JSON.parse(run.stdout) as DoctorReport
     const byId = (id: string) => report.checks.find((check) => check.id === id) as CheckResult
-    expect(validate(report), JSON.stringify(validate.errors)).toBe(true)
+    expectMatches('doctor-report.schema.json', report)
     expect(run.code).toBe(1)
     expect(byId('kind-node-image')).toMatchObject({
       status: 'fail',
@@ -160,7 +155,7 @@ describe('geniro-dev doctor --json on this machine’s real tools', () => {
         {GENIRO_FAKE_STATE: state, GENIRO_FAKE_MINIKUBE_VERSION: 'v1.36.0'},
         ['--provider', 'minikube'],
       )
-      expect(validate(report), JSON.stringify(validate.errors)).toBe(true)
+      expectMatches('doctor-report.schema.json', report)
       expect(byId('minikube-kubernetes')).toMatchObject({
         status: 'warn',
         details: {minikube: '1.36.0', targetKubernetes: '1.34.0'},
@@ -177,7 +172,7 @@ describe('geniro-dev doctor --json on this machine’s real tools', () => {
     const {run, report, byId} = await doctor(fullToolchain(), {
       DOCKER_HOST: 'unix:///tmp/gdev-stopped-engine.sock',
     })
-    expect(validate(report)).toBe(true)
+    expectMatches('doctor-report.schema.json', report)
     expect(run.code).toBe(1)
     expect(report.ok).toBe(false)
     expect(byId('engine').status).toBe('fail')

@@ -14,6 +14,7 @@ import {alive, identity, killDecoys, startDecoySupervisor, startSleep} from '../
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processGroup, processesMentioning, waitFor} from '../support/processes.js'
 import {BIN, runCli, runCollecting} from '../support/run-cli.js'
+import {expectCliJson, expectJson} from '../support/schemas.js'
 
 const SUPERVISOR_ENV = new Set([
   'PATH',
@@ -46,11 +47,15 @@ describe('forward status|stop|logs with state that is not ours', () => {
   let forwards: string
   const env = () => ({HOME: join(dir, 'home'), GENIRO_DEV_STATE_DIR: root})
   // Each CLI in its own process group: a regression that signals group 0 hits only itself.
-  const cli = (args: string[]) =>
-    runCollecting(process.execPath, [BIN, ...args], {
+  // Every successful --json run is checked against its command's schema.
+  const cli = async (args: string[]) => {
+    const run = await runCollecting(process.execPath, [BIN, ...args], {
       env: {PATH: '/nonexistent', ...env()},
       detached: true,
     })
+    expectCliJson(args, run)
+    return run
+  }
   const file = (name: string) => join(forwards, name)
   const write = (name: string, value: unknown) =>
     writeFileSync(file(name), typeof value === 'string' ? value : JSON.stringify(value))
@@ -347,14 +352,21 @@ describe('forward status|stop|logs with state that is not ours', () => {
       env: {HOME: home, PATH: '/nonexistent', XDG_STATE_HOME: 'relative'},
     })
     expect(run.code, run.stderr).toBe(0)
-    expect(JSON.parse(run.stdout).supervisor).toEqual({pid: 4_000_000, running: false})
+    expect(expectJson('forward-status.schema.json', run.stdout).supervisor).toEqual({
+      pid: 4_000_000,
+      running: false,
+    })
   })
 })
 
 describe('forward with a fake cluster', () => {
   let environment: FakeEnvironment
-  const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
-    runCli(args, {...environment.env, ...extraEnv})
+  // Every successful --json run is checked against its command's schema.
+  const cli = async (args: string[], extraEnv: Record<string, string> = {}) => {
+    const run = await runCli(args, {...environment.env, ...extraEnv})
+    expectCliJson(args, run)
+    return run
+  }
   const forwards = () =>
     join(environment.env.GENIRO_DEV_STATE_DIR!, 'forwards', 'kind-geniro-dev@geniro')
   const supervisorsRunning = () =>

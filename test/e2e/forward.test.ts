@@ -11,6 +11,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vite
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processGroup, processTable, processesMentioning, waitFor} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
+import {expectCliJson} from '../support/schemas.js'
 
 let environment: FakeEnvironment
 let backend: Server
@@ -34,8 +35,12 @@ function startBackend(): Promise<void> {
   )
 }
 
-const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
-  runCli(args, {...environment.env, ...extraEnv})
+/** Runs the CLI; every successful --json run is checked against its command's schema. */
+const cli = async (args: string[], extraEnv: Record<string, string> = {}) => {
+  const run = await runCli(args, {...environment.env, ...extraEnv})
+  expectCliJson(args, run)
+  return run
+}
 
 const stateRoot = () => environment.env.GENIRO_DEV_STATE_DIR!
 

@@ -10,16 +10,12 @@ import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {randomBytes} from 'node:crypto'
-import {Ajv} from 'ajv'
 import {parseAllDocuments} from 'yaml'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {busyboxImageTag, dockerOn} from '../support/busybox-image.js'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {runCli} from '../support/run-cli.js'
-
-const statusSchema = new Ajv({allErrors: true}).compile(
-  JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')),
-)
+import {expectCliJson, expectJson} from '../support/schemas.js'
 
 let environments: FakeEnvironment[] = []
 let images: string[] = []
@@ -50,8 +46,15 @@ function fakes(withMinikube = false): FakeEnvironment {
   return environment
 }
 
-function cli(environment: FakeEnvironment, args: string[], extraEnv: Record<string, string> = {}) {
-  return runCli(args, {...environment.env, ...extraEnv})
+/** Runs the CLI; every successful --json run is checked against its command's schema. */
+async function cli(
+  environment: FakeEnvironment,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+) {
+  const run = await runCli(args, {...environment.env, ...extraEnv})
+  expectCliJson(args, run)
+  return run
 }
 
 /** Runs and expects success, showing what went wrong otherwise. */
@@ -184,8 +187,10 @@ describe('geniro-dev image load and image reset', () => {
       image: `docker.io/library/${reference}`,
       imagePullPolicy: 'IfNotPresent',
     })
-    const status = JSON.parse((await cli(environment, ['status', '--json'])).stdout)
-    expect(statusSchema(status), JSON.stringify(statusSchema.errors)).toBe(true)
+    const status = expectJson(
+      'status.schema.json',
+      (await cli(environment, ['status', '--json'])).stdout,
+    )
     expect(status.localImages).toEqual([
       expect.objectContaining({component: 'web', image, reference, running: true}),
     ])

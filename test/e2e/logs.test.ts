@@ -11,6 +11,7 @@ import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processesMentioning} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
+import {expectJsonLines} from '../support/schemas.js'
 
 let environments: FakeEnvironment[] = []
 
@@ -111,10 +112,7 @@ describe('geniro-dev logs', () => {
 
     const tail = await runCli(['logs', 'api', '--tail', '1', '--json'], environment.env)
     expect(tail.code, tail.stderr).toBe(0)
-    const objects = tail.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line))
+    const objects = expectJsonLines('logs-line.schema.json', tail.stdout)
     expect(objects).toEqual([
       {
         time: expect.stringMatching(/Z$/),

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {runCli} from '../support/run-cli.js'
+import {expectJson} from '../support/schemas.js'
 
 let environment: FakeEnvironment | undefined
 
@@ -45,7 +46,7 @@ describe('geniro-dev open', () => {
     expect(readFileSync(record, 'utf8')).toBe('http://localhost:14173/\n')
 
     const api = await runCli(['open', 'api', '--json'], {...env.env, DISPLAY: ':0'})
-    expect(JSON.parse(api.stdout)).toEqual({
+    expect(expectJson('open-result.schema.json', api.stdout)).toEqual({
       component: 'api',
       url: 'http://localhost:15000/health/check',
       opened: false,

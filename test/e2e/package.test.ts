@@ -12,6 +12,7 @@ import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {runCli, runCollecting} from '../support/run-cli.js'
+import {expectJson} from '../support/schemas.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 let work: string
@@ -103,7 +104,7 @@ describe('the npm package', () => {
     expect(forward).toMatchObject({code: 0, stderr: ''})
     expect(forward.stdout).toBe('No forwards are running.\n')
     const json = await installedCli(['forward', 'status', '--json'])
-    expect(JSON.parse(json.stdout)).toMatchObject({forwards: []})
+    expect(expectJson('forward-status.schema.json', json.stdout)).toMatchObject({forwards: []})
   })
 
   it('reads the values template from inside the install (values), as the checkout does', async () => {
@@ -111,7 +112,9 @@ describe('the npm package', () => {
     expect(values.stderr).toBe('')
     expect(values.code).toBe(0)
     const fromCheckout = await runCli(['values', '--mode', 'isolated', '--json'])
-    expect(JSON.parse(values.stdout)).toEqual(JSON.parse(fromCheckout.stdout))
+    expect(expectJson('values.schema.json', values.stdout)).toEqual(
+      expectJson('values.schema.json', fromCheckout.stdout),
+    )
     expect(readdirSync(join(installed, 'templates'))).toContain('isolated-values.yaml')
   })
 })

@@ -16,6 +16,7 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import {ensureNodeImage, fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processesMentioning} from '../support/processes.js'
 import {BIN, runCollecting, type CliRun} from '../support/run-cli.js'
+import {expectCliJson} from '../support/schemas.js'
 import {DOCKER_CONFIG_WITH_COMPOSE, dockerCli} from '../support/toolchain.js'
 
 const dockerHost = inject('dockerHost')
@@ -85,9 +86,12 @@ const ourPorts = (): ComposeEntry[] => [
 const composeHolder = (service: string) =>
   `Compose service "${service}" of project "${project}" publishes it`
 
-/** bin/run.js with the fake environment (the test engine as DOCKER_HOST) and our cluster name. */
-function cli(args: string[], cwd = elsewhere): Promise<CliRun> {
-  return runCollecting(process.execPath, [BIN, ...args], {
+/**
+ * bin/run.js with the fake environment (the test engine as DOCKER_HOST) and our cluster name;
+ * every successful --json run (ports: also exit 1, a conflict) is checked against its schema.
+ */
+async function cli(args: string[], cwd = elsewhere): Promise<CliRun> {
+  const run = await runCollecting(process.execPath, [BIN, ...args], {
     cwd,
     env: {
       HOME: process.env.HOME ?? '/root',
@@ -96,6 +100,8 @@ function cli(args: string[], cwd = elsewhere): Promise<CliRun> {
       GENIRO_DEV_CLUSTER: CLUSTER,
     },
   })
+  expectCliJson(args, run)
+  return run
 }
 
 async function portsJson(

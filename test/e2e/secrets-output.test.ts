@@ -11,6 +11,7 @@ import {afterEach, describe, expect, inject, it} from 'vitest'
 import {GENERATED_VALUES_PREFIX} from '../../src/adapters/values-files.js'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {BIN, runCli} from '../support/run-cli.js'
+import {expectJson} from '../support/schemas.js'
 
 const SECRET = 'sk-SECRET123'
 const SET = `secrets.providerKeys.OPENAI_API_KEY=${SECRET}`
@@ -87,7 +88,7 @@ describe('secrets given with --set', () => {
     const again = await runCli(['up', '--no-forward', '--json', '--set', SET], s.env)
     expect(again.code, again.stderr).toBe(0)
     expect(again.stdout + again.stderr).not.toContain(SECRET)
-    const result = JSON.parse(again.stdout)
+    const result = expectJson('up-result.schema.json', again.stdout)
     // What geniro-dev computed is what Helm stored: nothing to do.
     expect(result.releaseAction).toBe('unchanged')
     expect(result.layering.at(-1)).toMatch(/^--set secrets\.providerKeys\.OPENAI_API_KEY=\*\*\* /)
@@ -100,8 +101,8 @@ describe('secrets given with --set', () => {
     )
     expect(plan.code, plan.stderr).toBe(0)
     expect(plan.stdout + plan.stderr).not.toContain(SECRET)
-    const install = JSON.parse(plan.stdout).steps.find((step: {command?: string[]}) =>
-      step.command?.includes('upgrade'),
+    const install = expectJson('up-result.schema.json', plan.stdout).steps.find(
+      (step: {command?: string[]}) => step.command?.includes('upgrade'),
     )
     expect(install.command).toContain('<generated values file>')
     expect(generatedFiles(s.privateDir)).toEqual([])
@@ -114,7 +115,9 @@ describe('secrets given with --set', () => {
     expect(values.stdout).toContain('OPENAI_API_KEY: "***"')
     const valuesJson = await runCli(['values', '--json', '--set', SET], s.env)
     expect(valuesJson.stdout + valuesJson.stderr).not.toContain(SECRET)
-    expect(JSON.parse(valuesJson.stdout).redacted).toContain('secrets.providerKeys.OPENAI_API_KEY')
+    expect(expectJson('values.schema.json', valuesJson.stdout).redacted).toContain(
+      'secrets.providerKeys.OPENAI_API_KEY',
+    )
     // Asked for explicitly, they are printed (to pipe into Helm).
     const shown = await runCli(['values', '--show-secrets', '--set', SET], s.env)
     expect(shown.stdout).toContain(`OPENAI_API_KEY: ${SECRET}`)

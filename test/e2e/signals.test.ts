@@ -11,6 +11,7 @@ import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {fakeLeftovers, processesMentioning} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
+import {expectJson} from '../support/schemas.js'
 
 let environments: FakeEnvironment[] = []
 
@@ -114,6 +115,6 @@ describe('Ctrl-C while the forwards start', () => {
     await sleep(200)
     expect(processesMentioning(stateRoot).map((p) => p.cmdline)).toEqual([])
     const status = await runCli(['forward', 'status', '--json'], environment.env)
-    expect(JSON.parse(status.stdout).supervisor.running).toBe(false)
+    expect(expectJson('forward-status.schema.json', status.stdout).supervisor.running).toBe(false)
   })
 })

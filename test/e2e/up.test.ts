@@ -5,19 +5,14 @@
  * `helm template` behind every fake install.
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {Ajv} from 'ajv'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {fakeLeftovers} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
-import {expectUpResult, upResultSchema} from '../support/schemas.js'
+import {expectCliJson, expectJson, upResultSchema} from '../support/schemas.js'
 import {TOOLS, dockerCli} from '../support/toolchain.js'
-
-const statusSchema = new Ajv({allErrors: true}).compile(
-  JSON.parse(readFileSync(new URL('../../schemas/status.schema.json', import.meta.url), 'utf8')),
-)
 
 let environments: FakeEnvironment[] = []
 
@@ -34,17 +29,15 @@ function fakes(helm: 'helm4' | 'helm3' = 'helm4', withMinikube = false): FakeEnv
 
 let upResultsChecked = 0
 
-/** Runs the CLI; every successful `up --json` here is also checked against its schema. */
+/** Runs the CLI; every successful `--json` run here (`up`'s too) is checked against its schema. */
 async function cli(
   environment: FakeEnvironment,
   args: string[],
   extraEnv: Record<string, string> = {},
 ) {
   const run = await runCli(args, {...environment.env, ...extraEnv})
-  if (args[0] === 'up' && args.includes('--json') && run.code === 0) {
-    expectUpResult(run.stdout)
-    upResultsChecked++
-  }
+  expectCliJson(args, run)
+  if (args[0] === 'up' && args.includes('--json') && run.code === 0) upResultsChecked++
   return run
 }
 
@@ -370,11 +363,15 @@ describe('geniro-dev down, status and values', () => {
     const environment = fakes()
     const before = await cli(environment, ['status', '--json'])
     expect(before.code).toBe(0)
-    expect(statusSchema(JSON.parse(before.stdout)), JSON.stringify(statusSchema.errors)).toBe(true)
-    expect(JSON.parse(before.stdout)).toMatchObject({cluster: {state: 'absent'}, release: null})
+    expect(expectJson('status.schema.json', before.stdout)).toMatchObject({
+      cluster: {state: 'absent'},
+      release: null,
+    })
     expect((await cli(environment, ['up', '--json'])).code).toBe(0)
-    const after = JSON.parse((await cli(environment, ['status', '--json'])).stdout)
-    expect(statusSchema(after), JSON.stringify(statusSchema.errors)).toBe(true)
+    const after = expectJson(
+      'status.schema.json',
+      (await cli(environment, ['status', '--json'])).stdout,
+    )
     expect(after).toMatchObject({
       cluster: {state: 'running'},
       mode: 'isolated',

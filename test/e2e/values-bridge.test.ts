@@ -10,6 +10,7 @@ import {join} from 'node:path'
 import {parse} from 'yaml'
 import {afterAll, describe, expect, it} from 'vitest'
 import {runCli} from '../support/run-cli.js'
+import {expectJson} from '../support/schemas.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'gdev-values-bridge-'))
 afterAll(() => rmSync(dir, {recursive: true, force: true}))
@@ -117,7 +118,7 @@ describe('what values --mode bridge chose, and its warnings', () => {
     const run = await values(composeFile({ports: ['127.0.0.1:5439:5432']}), '--json')
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toBe('')
-    const body = JSON.parse(run.stdout)
+    const body = expectJson('values.schema.json', run.stdout)
     expect(body.bridge).toMatchObject({
       project: 'shop',
       postgresql: {service: 'db', published: 5439, target: 5432},
