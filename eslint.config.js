@@ -41,8 +41,10 @@ export default tseslint.config(
         },
         {
           // One way out for a result: this.outputResult(result, render), render* in src/cli.
-          selector: "CallExpression[callee.object.type='ThisExpression'][callee.property.name='log']",
-          message: 'End with this.outputResult(result, render); lines beside it go to this.outputInfo.',
+          selector:
+            "CallExpression[callee.object.type='ThisExpression'][callee.property.name='log']",
+          message:
+            'End with this.outputResult(result, render); lines beside it go to this.outputInfo.',
         },
       ],
     },
