@@ -21,7 +21,7 @@ export function redactionNote(count: number): string {
 
 /** What `values --json` prints; for people, the values file (renderValues). */
 export interface ValuesResult {
-  mode: string
+  mode: 'isolated' | 'bridge'
   values: Record<string, unknown>
   redacted: string[]
   bridge?: BridgeChoice

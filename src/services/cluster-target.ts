@@ -37,7 +37,7 @@ export interface Target {
 /** The part of every cluster command's result that says what it acted on. */
 export interface TargetSummary {
   dryRun: boolean
-  provider: string
+  provider: ProviderName
   cluster: string
   kubeContext: string
   namespace: string

@@ -1,3 +1,4 @@
+import type {ClusterState, ProviderName} from '../core/cluster.js'
 import {readRoutes, type RouteRecord} from '../adapters/bridge-state.js'
 import {readLocalImages} from '../adapters/image-state.js'
 import {summarizeLocalImages, type LocalImageSummary} from '../core/image-override.js'
@@ -7,8 +8,8 @@ import {resolveTarget, type TargetInput} from './cluster-target.js'
 import type {Toolbox} from './toolbox.js'
 
 export interface StatusResult {
-  provider: string
-  cluster: {name: string; state: string}
+  provider: ProviderName
+  cluster: {name: string; state: ClusterState | 'external'}
   kubeContext: string
   namespace: string
   release: {
