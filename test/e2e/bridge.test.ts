@@ -19,10 +19,9 @@ import {ensureBusyboxImage} from '../support/busybox-image.js'
 import {catalogSnapshot} from '../support/pg-catalog.js'
 import {ensurePostgresImage} from '../support/postgres-image.js'
 import {waitFor} from '../support/processes.js'
-import {runCli} from '../support/run-cli.js'
 import {DOCKER_CONFIG_WITH_COMPOSE, dockerCli} from '../support/toolchain.js'
 import {addressesInUse} from '../../src/adapters/host-ports.js'
-import {expectCliJson} from '../support/schemas.js'
+import {runCliChecked} from '../support/schemas.js'
 
 const ADMIN = {user: 'geniro', password: 'compose-secret'}
 const REDIS_PASSWORD = 'redis-compose-secret'
@@ -45,11 +44,8 @@ function docker(args: string[]): string {
 const compose = (args: string[]) => docker(['compose', '-p', project, '-f', composeFile, ...args])
 
 /** Runs the CLI; every successful --json run is checked against its command's schema. */
-const cli = async (args: string[]) => {
-  const run = await runCli(args, {...environment.env, GENIRO_DEV_CLUSTER: 'bridge-e2e'})
-  expectCliJson(args, run)
-  return run
-}
+const cli = (args: string[]) =>
+  runCliChecked(args, {...environment.env, GENIRO_DEV_CLUSTER: 'bridge-e2e'})
 
 /**
  * bridge with what every run here needs: the Compose file, a local probe image, no forwards.

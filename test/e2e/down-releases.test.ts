@@ -11,19 +11,14 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import {dockerOn} from '../support/busybox-image.js'
 import {FAKE_NODE_IMAGE, fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processTable, waitFor} from '../support/processes.js'
-import {runCli} from '../support/run-cli.js'
-import {expectCliJson} from '../support/schemas.js'
+import {runCliChecked} from '../support/schemas.js'
 
 let environment: FakeEnvironment
 let dockerHost: string
 const container = `gdev-down-releases-${process.pid}`
 
 /** Runs the CLI; every successful --json run is checked against its command's schema. */
-const cli = async (args: string[]) => {
-  const run = await runCli(args, environment.env)
-  expectCliJson(args, run)
-  return run
-}
+const cli = (args: string[]) => runCliChecked(args, environment.env)
 const docker = (args: string[]) => dockerOn(dockerHost, args)
 const forwardsDir = (key: string) => join(environment.env.GENIRO_DEV_STATE_DIR!, 'forwards', key)
 const alive = (pid: number) => processTable().some((entry) => entry.pid === pid)

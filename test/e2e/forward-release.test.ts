@@ -9,17 +9,13 @@ import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processTable, waitFor} from '../support/processes.js'
-import {runCli} from '../support/run-cli.js'
-import {expectCliJson} from '../support/schemas.js'
+import {runCliChecked} from '../support/schemas.js'
 
 let environment: FakeEnvironment
 
 /** Runs the CLI; every successful --json run is checked against its command's schema. */
-const cli = async (args: string[], extraEnv: Record<string, string> = {}) => {
-  const run = await runCli(args, {...environment.env, ...extraEnv})
-  expectCliJson(args, run)
-  return run
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCliChecked(args, {...environment.env, ...extraEnv})
 
 const forwardsDir = (key: string) => join(environment.env.GENIRO_DEV_STATE_DIR!, 'forwards', key)
 

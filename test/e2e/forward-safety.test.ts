@@ -13,8 +13,8 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it
 import {alive, identity, killDecoys, startDecoySupervisor, startSleep} from '../support/decoys.js'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processGroup, processesMentioning, waitFor} from '../support/processes.js'
-import {BIN, runCli, runCollecting} from '../support/run-cli.js'
-import {expectCliJson, expectJson} from '../support/schemas.js'
+import {BIN, runCollecting} from '../support/run-cli.js'
+import {expectCliJson, expectJson, runCliChecked} from '../support/schemas.js'
 
 const SUPERVISOR_ENV = new Set([
   'PATH',
@@ -362,11 +362,8 @@ describe('forward status|stop|logs with state that is not ours', () => {
 describe('forward with a fake cluster', () => {
   let environment: FakeEnvironment
   // Every successful --json run is checked against its command's schema.
-  const cli = async (args: string[], extraEnv: Record<string, string> = {}) => {
-    const run = await runCli(args, {...environment.env, ...extraEnv})
-    expectCliJson(args, run)
-    return run
-  }
+  const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runCliChecked(args, {...environment.env, ...extraEnv})
   const forwards = () =>
     join(environment.env.GENIRO_DEV_STATE_DIR!, 'forwards', 'kind-geniro-dev@geniro')
   const supervisorsRunning = () =>

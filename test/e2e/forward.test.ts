@@ -10,8 +10,8 @@ import {join} from 'node:path'
 import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {processGroup, processTable, processesMentioning, waitFor} from '../support/processes.js'
-import {BIN, runCli} from '../support/run-cli.js'
-import {expectCliJson} from '../support/schemas.js'
+import {BIN} from '../support/run-cli.js'
+import {runCliChecked} from '../support/schemas.js'
 
 let environment: FakeEnvironment
 let backend: Server
@@ -36,11 +36,8 @@ function startBackend(): Promise<void> {
 }
 
 /** Runs the CLI; every successful --json run is checked against its command's schema. */
-const cli = async (args: string[], extraEnv: Record<string, string> = {}) => {
-  const run = await runCli(args, {...environment.env, ...extraEnv})
-  expectCliJson(args, run)
-  return run
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
+  runCliChecked(args, {...environment.env, ...extraEnv})
 
 const stateRoot = () => environment.env.GENIRO_DEV_STATE_DIR!
 

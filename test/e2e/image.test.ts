@@ -14,8 +14,7 @@ import {parseAllDocuments} from 'yaml'
 import {afterEach, describe, expect, inject, it} from 'vitest'
 import {busyboxImageTag, dockerOn} from '../support/busybox-image.js'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
-import {runCli} from '../support/run-cli.js'
-import {expectCliJson, expectJson} from '../support/schemas.js'
+import {expectJson, runCliChecked} from '../support/schemas.js'
 
 let environments: FakeEnvironment[] = []
 let images: string[] = []
@@ -52,9 +51,7 @@ async function cli(
   args: string[],
   extraEnv: Record<string, string> = {},
 ) {
-  const run = await runCli(args, {...environment.env, ...extraEnv})
-  expectCliJson(args, run)
-  return run
+  return runCliChecked(args, {...environment.env, ...extraEnv})
 }
 
 /** Runs and expects success, showing what went wrong otherwise. */

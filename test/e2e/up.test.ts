@@ -11,7 +11,7 @@ import {afterEach, describe, expect, inject, it} from 'vitest'
 import {fakeEnvironment, type FakeEnvironment} from '../support/fake-env.js'
 import {fakeLeftovers} from '../support/processes.js'
 import {BIN, runCli} from '../support/run-cli.js'
-import {expectCliJson, expectJson, upResultSchema} from '../support/schemas.js'
+import {expectJson, runCliChecked, upResultSchema} from '../support/schemas.js'
 import {TOOLS, dockerCli} from '../support/toolchain.js'
 
 let environments: FakeEnvironment[] = []
@@ -35,8 +35,7 @@ async function cli(
   args: string[],
   extraEnv: Record<string, string> = {},
 ) {
-  const run = await runCli(args, {...environment.env, ...extraEnv})
-  expectCliJson(args, run)
+  const run = await runCliChecked(args, {...environment.env, ...extraEnv})
   if (args[0] === 'up' && args.includes('--json') && run.code === 0) upResultsChecked++
   return run
 }

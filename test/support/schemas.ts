@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {Ajv, type ValidateFunction} from 'ajv'
 import {expect} from 'vitest'
-import type {CliRun} from './run-cli.js'
+import {runCli, type CliRun} from './run-cli.js'
 
 /** What JSON.parse returns: the tests read a checked result as they read JSON.parse's. */
 type Json = ReturnType<typeof JSON.parse>
@@ -98,4 +98,14 @@ export function expectCliJson(args: readonly string[], run: CliRun): Json {
   return name === 'logs-line.schema.json'
     ? expectJsonLines(name, run.stdout)
     : expectJson(name, run.stdout)
+}
+
+/** runCli, with every successful `--json` run checked against its command's schema. */
+export async function runCliChecked(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  const run = await runCli(args, env)
+  expectCliJson(args, run)
+  return run
 }
