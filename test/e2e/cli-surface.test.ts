@@ -2,7 +2,7 @@
  * The CLI's surface — every command, its arguments and flags (name, short form, kind, choices,
  * default, environment variable) — against the committed test/fixtures/cli-surface.txt, read
  * from the manifest the build generates. A renamed or removed flag, a changed default or a new
- * command shows as a diff to review; when the change is meant, `npx vitest run --project system
+ * command shows as a diff to review; when the change is meant, `npx vitest run --project tools
  * test/e2e/cli-surface.test.ts -u` writes the new surface.
  */
 import {readFileSync} from 'node:fs'
