@@ -1,6 +1,5 @@
 import type {ImageComponent} from '../core/image-override.js'
 import type {ImageListResult, ImageLoadResult, ImageResetResult} from '../services/image.js'
-import {renderPlan} from './render-plan.js'
 
 /** What `image load` and `build` did, in three lines. */
 export function renderLoaded(result: ImageLoadResult): string {
@@ -9,11 +8,6 @@ export function renderLoaded(result: ImageLoadResult): string {
     `Release  "${result.release}": ${result.releaseAction === 'unchanged' ? `unchanged (${result.component} runs it already)` : `upgraded; ${result.component} runs ${result.reference}`}`,
     `Kept for later \`up\` runs; \`geniro-dev image reset --component ${result.component}\` goes back to the published image.`,
   ].join('\n')
-}
-
-/** `image load` and `build`: the plan of a dry run, else what was loaded. */
-export function renderLoadOrPlan(result: ImageLoadResult): string {
-  return result.dryRun ? renderPlan(result.steps) : renderLoaded(result)
 }
 
 /** `image`: the kept local images, one per component. */
@@ -29,9 +23,8 @@ export function renderImageList(result: ImageListResult): string {
       ].join('\n')
 }
 
-/** `image reset`: the plan, or which images were dropped and what the release did. */
+/** `image reset`: which images were dropped and what the release did. */
 export function renderImageReset(result: ImageResetResult, component?: ImageComponent): string {
-  if (result.dryRun) return renderPlan(result.steps)
   if (result.reset.length === 0)
     return `No local image was kept${component ? ` for ${component}` : ''}; nothing to reset.`
   return [

@@ -11,3 +11,10 @@ export function renderPlan(
   })
   return lines.join('\n')
 }
+
+/** A result's renderer that shows the plan instead when the result is a dry run's. */
+export function orPlan<T extends {dryRun: boolean; steps: Parameters<typeof renderPlan>[0]}>(
+  render: (result: T) => string,
+): (result: T) => string {
+  return (result) => (result.dryRun ? renderPlan(result.steps) : render(result))
+}

@@ -2,7 +2,6 @@ import type {DownResult} from '../services/down.js'
 import type {UpResult} from '../services/up.js'
 import {shellQuote} from '../core/shell-quote.js'
 import {renderForwards} from './render-forward.js'
-import {renderPlan} from './render-plan.js'
 
 const CLUSTER_WORDS: Record<UpResult['clusterAction'], string> = {
   created: 'created',
@@ -55,14 +54,8 @@ function loginLines(result: UpResult): string[] {
   ]
 }
 
-/** `up` and `bridge`: the plan of a dry run, else what was done. */
-export function renderUpOrPlan(result: UpResult): string {
-  return result.dryRun ? renderPlan(result.steps) : renderUpResult(result)
-}
-
-/** `down`: the plan, or what was stopped, removed and kept. */
+/** `down`: what was stopped, removed and kept. */
 export function renderDownResult(result: DownResult): string {
-  if (result.dryRun) return renderPlan(result.steps)
   return [
     `Forwards: ${result.forwardsStopped ? 'stopped' : 'none were running'}`,
     ...(result.composeDetached ? ['Compose container: disconnected from the cluster network'] : []),

@@ -13,7 +13,8 @@ import {
   yesFlag,
 } from './flags.js'
 import {forwardFlags, forwardOptions} from './forward-flags.js'
-import {renderUpOrPlan} from './render-up.js'
+import {orPlan} from './render-plan.js'
+import {renderUpResult} from './render-up.js'
 import {UsageError} from '../core/errors.js'
 import type {ImageAssignment} from '../services/image.js'
 import {up, type UpResult} from '../services/up.js'
@@ -63,7 +64,6 @@ export abstract class UpPipelineCommand extends BaseCommand {
     images: ImageAssignment[] = [],
   ): Promise<UpResult> {
     if (!bridge) refuseBridgeOnlyInput(argv, flags)
-    const timeoutSeconds = flags.timeout
     const result = await up(
       {
         ...targetInput(flags),
@@ -71,7 +71,7 @@ export abstract class UpPipelineCommand extends BaseCommand {
         nodeImage: flags['node-image'],
         valuesFiles: flags.values ?? [],
         sets: flags.set ?? [],
-        timeoutSeconds,
+        timeoutSeconds: flags.timeout,
         recreate: flags.recreate,
         forceUpgrade: flags['force-upgrade'],
         dryRun: flags['dry-run'],
@@ -83,7 +83,7 @@ export abstract class UpPipelineCommand extends BaseCommand {
       },
       await this.serviceContext(flags.yes),
     )
-    return this.outputResult(result, renderUpOrPlan)
+    return this.outputResult(result, orPlan(renderUpResult))
   }
 }
 

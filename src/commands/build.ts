@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base-command.js'
 import {rolloutFlags, targetInput} from '../cli/flags.js'
-import {renderLoadOrPlan} from '../cli/render-image.js'
+import {renderLoaded} from '../cli/render-image.js'
+import {orPlan} from '../cli/render-plan.js'
 import {buildImage, type BuildResult} from '../services/image-build.js'
 
 export default class Build extends BaseCommand {
@@ -56,6 +57,6 @@ The release is checked before the build starts (installed, component enabled), s
       },
       {...context, buildOutput: (text) => json || process.stderr.write(text)},
     )
-    return this.outputResult(result, renderLoadOrPlan)
+    return this.outputResult(result, orPlan(renderLoaded))
   }
 }

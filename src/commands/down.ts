@@ -7,6 +7,7 @@ import {
   targetInput,
   yesFlag,
 } from '../cli/flags.js'
+import {orPlan} from '../cli/render-plan.js'
 import {renderDownResult} from '../cli/render-up.js'
 import {down, type DownResult} from '../services/down.js'
 
@@ -44,6 +45,6 @@ export default class Down extends BaseCommand {
       },
       await this.serviceContext(flags.yes),
     )
-    return this.outputResult(result, renderDownResult)
+    return this.outputResult(result, orPlan(renderDownResult))
   }
 }

@@ -1,7 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {rolloutFlags, targetInput} from '../../cli/flags.js'
-import {renderLoadOrPlan} from '../../cli/render-image.js'
+import {renderLoaded} from '../../cli/render-image.js'
+import {orPlan} from '../../cli/render-plan.js'
 import {IMAGE_COMPONENTS} from '../../core/image-override.js'
 import {loadImage, type ImageLoadResult} from '../../services/image.js'
 
@@ -48,6 +49,6 @@ The image must be in the local Docker engine (\`docker images\`); the release mu
       },
       await this.serviceContext(),
     )
-    return this.outputResult(result, renderLoadOrPlan)
+    return this.outputResult(result, orPlan(renderLoaded))
   }
 }

@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base-command.js'
 import {rolloutFlags, targetInput} from '../../cli/flags.js'
 import {renderImageReset} from '../../cli/render-image.js'
+import {orPlan} from '../../cli/render-plan.js'
 import {IMAGE_COMPONENTS} from '../../core/image-override.js'
 import {resetImages, type ImageResetResult} from '../../services/image.js'
 
@@ -38,6 +39,9 @@ export default class ImageReset extends BaseCommand {
       },
       await this.serviceContext(),
     )
-    return this.outputResult(result, (done) => renderImageReset(done, flags.component))
+    return this.outputResult(
+      result,
+      orPlan((done) => renderImageReset(done, flags.component)),
+    )
   }
 }
