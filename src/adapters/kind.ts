@@ -39,6 +39,10 @@ export interface KindOptions {
   readyPollMs?: number
 }
 
+/** What to try when pods of a kind cluster cannot reach a port the host publishes. */
+export const KIND_UNREACHABLE_HINT =
+  'publish the port on all addresses (not 127.0.0.1), or pass --host-address with an address the pods reach'
+
 /**
  * kind (https://kind.sigs.k8s.io) as a cluster provider. kind runs each node as a Docker
  * container named `<cluster>-control-plane` and writes the kube context `kind-<cluster>`.
@@ -46,9 +50,6 @@ export interface KindOptions {
  * Node containers are inspected and started with the `docker` CLI, so this assumes kind's
  * default Docker provider (KIND_EXPERIMENTAL_PROVIDER=podman is not supported here).
  */
-export const KIND_UNREACHABLE_HINT =
-  'publish the port on all addresses (not 127.0.0.1), or pass --host-address with an address the pods reach'
-
 export class Kind extends ToolAdapter implements ClusterProvider {
   readonly name = 'kind' as const
   private readonly kubeconfig: Kubeconfig

@@ -78,11 +78,6 @@ function listDir(dir: string): string[] {
   }
 }
 
-/** The state dir of a release's forwards and bridge records, under the default root. */
-export function releaseStateDir(target: ForwardStateLocation): ForwardStateDir {
-  return forwardStateDir(stateRoot(), target)
-}
-
 /** The state dirs a service reads and writes, and the process table their records are proven in. */
 export interface StateStore {
   /** One release's (forwardStateDir); the root is read when asked, as the command's env has it. */

@@ -6,7 +6,6 @@
  */
 import {beforeEach, describe, expect, it} from 'vitest'
 import {readAttachments} from '../../src/adapters/bridge-state.js'
-import {releaseStateDir} from '../../src/adapters/state-root.js'
 import type {BridgeEndpoint, BridgeInput} from '../../src/services/bridge/plan.js'
 import {resolveRoute, type BridgeContext} from '../../src/services/bridge/route.js'
 import type {Target} from '../../src/services/cluster-target.js'
@@ -102,7 +101,7 @@ describe('the route to the Compose PostgreSQL (kind)', () => {
     expect(world.journal).toEqual(['docker network connect kind app-postgres-1'])
     expect(route).toMatchObject({port: 5432, path: 'attached', network: 'kind'})
     expect(route.host).toMatch(/^172\.18\.0\.1\d$/)
-    expect(readAttachments(releaseStateDir(target()))).toEqual([
+    expect(readAttachments(memoryToolbox(world).state.releaseDir(target()))).toEqual([
       {network: 'kind', container: 'app-postgres-1'},
     ])
   })
@@ -113,7 +112,7 @@ describe('the route to the Compose PostgreSQL (kind)', () => {
     await expect(resolveRoute(source, target(), bridgeInput(), ctx)).rejects.toThrow(/5439/)
     expect(ctx.questions).toHaveLength(1)
     expect(world.journal).toEqual([])
-    expect(readAttachments(releaseStateDir(target()))).toEqual([])
+    expect(readAttachments(memoryToolbox(world).state.releaseDir(target()))).toEqual([])
   })
 
   it('--attach attaches without asking', async () => {
@@ -142,7 +141,7 @@ describe('the route to the Compose PostgreSQL (kind)', () => {
       'docker network connect kind app-postgres-1',
       'docker network disconnect kind app-postgres-1',
     ])
-    expect(readAttachments(releaseStateDir(target()))).toEqual([])
+    expect(readAttachments(memoryToolbox(world).state.releaseDir(target()))).toEqual([])
   })
 
   it('--dry-run plans the gateway route and probes nothing', async () => {

@@ -77,11 +77,7 @@ export async function resolveRoute(
   const gateway = await docker.networkGateway(network, ctx.signal)
   const host = input.hostAddress
     ? validateHostAddress(input.hostAddress)
-    : await provider.hostAddress(
-        cluster,
-        {name: network, ...(gateway ? {gateway} : {})},
-        ctx.signal,
-      )
+    : await provider.hostAddress(cluster, {name: network, gateway}, ctx.signal)
   // Host address and published port: the route unless the attach fallback takes over.
   const direct: BridgeRoute = {
     host,
