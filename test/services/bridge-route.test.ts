@@ -14,6 +14,7 @@ import {
   MemoryWorld,
   REFUSED,
   TIMED_OUT,
+  memoryContext,
   memoryToolbox,
 } from '../support/memory-toolbox.js'
 import {useTempStateDir} from '../support/temp-state-dir.js'
@@ -57,18 +58,7 @@ function target(provider: 'kind' | 'minikube' = 'kind'): Target {
 }
 
 function context(answer: boolean, dryRun = false): BridgeContext & {questions: string[]} {
-  const questions: string[] = []
-  return {
-    tools: memoryToolbox(world),
-    signal: new AbortController().signal,
-    note: () => {},
-    confirm: async (question) => {
-      questions.push(question)
-      return answer
-    },
-    dryRun,
-    questions,
-  }
+  return {...memoryContext(world, answer), dryRun}
 }
 
 useTempStateDir()

@@ -8,27 +8,13 @@ import {existsSync} from 'node:fs'
 import {beforeEach, describe, expect, it} from 'vitest'
 import {down, type DownInput} from '../../src/services/down.js'
 import {forward} from '../../src/services/forward.js'
-import type {ServiceContext} from '../../src/services/context.js'
-import {MemoryWorld, memoryToolbox} from '../support/memory-toolbox.js'
+import {MemoryWorld, memoryContext} from '../support/memory-toolbox.js'
 import {useTempStateDir} from '../support/temp-state-dir.js'
 
 const CONTEXT = 'kind-geniro-dev'
 let world: MemoryWorld
 
-function context(answer = false): ServiceContext & {questions: string[]} {
-  const questions: string[] = []
-  return {
-    tools: memoryToolbox(world),
-    signal: new AbortController().signal,
-    silent: true,
-    confirm: async (question) => {
-      questions.push(question)
-      return answer
-    },
-    note: () => {},
-    questions,
-  }
-}
+const context = (answer = false) => memoryContext(world, answer)
 
 const input = (overrides: Partial<DownInput> = {}): DownInput => ({
   cluster: 'geniro-dev',
@@ -40,24 +26,9 @@ const input = (overrides: Partial<DownInput> = {}): DownInput => ({
   ...overrides,
 })
 
-function installRelease(kubeContext: string, name: string): void {
-  world.setRelease(kubeContext, {
-    info: {
-      name,
-      namespace: 'geniro',
-      revision: 1,
-      status: 'deployed',
-      chart: 'geniro-0.1.0',
-      appVersion: '0.1.0',
-      description: '',
-    },
-    values: {},
-  })
-}
-
 /** A release with its forwards running, as `up` leaves it. */
 async function runningRelease(name: string, cluster = 'geniro-dev'): Promise<string> {
-  installRelease(`kind-${cluster}`, name)
+  world.installRelease(`kind-${cluster}`, name)
   const started = await forward(
     {
       cluster,
@@ -102,7 +73,7 @@ describe('down, in-process', () => {
   })
 
   it('a second run finds nothing to do and changes nothing', async () => {
-    installRelease(CONTEXT, 'geniro')
+    world.installRelease(CONTEXT, 'geniro')
     await down(input(), context())
     world.journal.length = 0
     const again = await down(input(), context())

@@ -12,7 +12,7 @@ import {StaleStateError, type ForwardStateDir} from '../../src/adapters/forward-
 import {ToolFailedError} from '../../src/core/errors.js'
 import {stopSupervisor} from '../../src/forward/launcher.js'
 import {forward, type ForwardContext} from '../../src/services/forward.js'
-import {MemoryWorld, memoryToolbox} from '../support/memory-toolbox.js'
+import {MemoryWorld, memoryContext} from '../support/memory-toolbox.js'
 import {useTempStateDir} from '../support/temp-state-dir.js'
 
 const CONTEXT = 'kind-geniro-dev'
@@ -50,25 +50,8 @@ useTempStateDir()
 beforeEach(() => {
   world = new MemoryWorld()
   world.addKindCluster('geniro-dev')
-  world.setRelease(CONTEXT, {
-    info: {
-      name: 'geniro',
-      namespace: 'geniro',
-      revision: 1,
-      status: 'deployed',
-      chart: 'geniro-0.1.0',
-      appVersion: '0.1.0',
-      description: '',
-    },
-    values: {},
-  })
-  const notes: string[] = []
-  ctx = {
-    tools: memoryToolbox(world),
-    signal: new AbortController().signal,
-    note: (line) => notes.push(line),
-    notes,
-  }
+  world.installRelease(CONTEXT, 'geniro')
+  ctx = memoryContext(world)
 })
 
 describe('forward, in-process', () => {

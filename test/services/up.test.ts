@@ -7,9 +7,8 @@
 import {beforeEach, describe, expect, it} from 'vitest'
 import {chartIdentity} from '../../src/adapters/chart-source.js'
 import {parseVersion} from '../../src/core/version.js'
-import type {ServiceContext} from '../../src/services/context.js'
 import {releaseDescription, up, type UpInput} from '../../src/services/up.js'
-import {MemoryWorld, memoryToolbox} from '../support/memory-toolbox.js'
+import {MemoryWorld, memoryContext} from '../support/memory-toolbox.js'
 import {useTempStateDir} from '../support/temp-state-dir.js'
 
 const CONTEXT = 'kind-geniro-dev'
@@ -32,20 +31,7 @@ function input(overrides: Partial<UpInput> = {}): UpInput {
   }
 }
 
-function context(answer = false): ServiceContext & {questions: string[]} {
-  const questions: string[] = []
-  return {
-    tools: memoryToolbox(world),
-    signal: new AbortController().signal,
-    silent: true,
-    confirm: async (question) => {
-      questions.push(question)
-      return answer
-    },
-    note: () => {},
-    questions,
-  }
-}
+const context = (answer = false) => memoryContext(world, answer)
 
 /** The release as a finished earlier `up` leaves it, then marked with `status`. */
 async function installedRelease(status = 'deployed'): Promise<void> {

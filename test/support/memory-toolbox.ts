@@ -29,6 +29,7 @@ import type {ClusterSpec, ClusterState, ProviderName} from '../../src/core/clust
 import {ToolFailedError, UserError} from '../../src/core/errors.js'
 import {helmScope, helmUpgradeArgs, type UpgradeArgs} from '../../src/core/helm-args.js'
 import {mergeValues, type Values} from '../../src/core/set-values.js'
+import type {ServiceContext} from '../../src/services/context.js'
 import type {Toolbox} from '../../src/services/toolbox.js'
 
 export interface MemoryCluster {
@@ -109,6 +110,22 @@ export class MemoryWorld {
 
   setRelease(context: string, release: MemoryRelease): void {
     this.releases.set(`${context}/${release.info.namespace}/${release.info.name}`, release)
+  }
+
+  /** A deployed release with no values of its own, as a finished `up` leaves it. */
+  installRelease(context: string, name: string, namespace = 'geniro'): void {
+    this.setRelease(context, {
+      info: {
+        name,
+        namespace,
+        revision: 1,
+        status: 'deployed',
+        chart: 'geniro-0.1.0',
+        appVersion: '0.1.0',
+        description: '',
+      },
+      values: {},
+    })
   }
 }
 
@@ -410,7 +427,7 @@ function memoryProcesses(world: MemoryWorld): ProcessTable {
  * kubectl tunnel per forward (in its group), then publishes its forwards, all ready or failed
  * as `world.supervisorSettles` says.
  */
-function memorySupervisors(world: MemoryWorld): SupervisorLauncher {
+function memorySupervisors(world: MemoryWorld, processes: ProcessTable): SupervisorLauncher {
   return {
     launch(files) {
       const spec = JSON.parse(readFileSync(files.specFile, 'utf8')) as SupervisorSpec
@@ -446,7 +463,7 @@ function memorySupervisors(world: MemoryWorld): SupervisorLauncher {
       })
       return {
         exitCode: () => (world.processes.has(supervisor.pid) ? undefined : null),
-        kill: () => void memoryProcesses(world).signal(supervisor.pid, 'SIGKILL'),
+        kill: () => void processes.signal(supervisor.pid, 'SIGKILL'),
       }
     },
   }
@@ -454,6 +471,7 @@ function memorySupervisors(world: MemoryWorld): SupervisorLauncher {
 
 /** Adapters over the world; only what the services under test call is there. */
 export function memoryToolbox(world: MemoryWorld): Toolbox {
+  const processes = memoryProcesses(world)
   const unused = (adapter: string) =>
     new Proxy(
       {},
@@ -475,7 +493,31 @@ export function memoryToolbox(world: MemoryWorld): Toolbox {
     docker: new MemoryDocker(world),
     compose: unused('compose'),
     hostPorts: memoryHostPorts(world),
-    state: stateStore(memoryProcesses(world)),
-    supervisors: memorySupervisors(world),
+    state: stateStore(processes),
+    supervisors: memorySupervisors(world, processes),
   } as unknown as Toolbox
+}
+
+/**
+ * A service context over the world: confirmations get `answer` (each question is kept), progress
+ * is silent, notes are kept.
+ */
+export function memoryContext(
+  world: MemoryWorld,
+  answer = false,
+): ServiceContext & {questions: string[]; notes: string[]} {
+  const questions: string[] = []
+  const notes: string[] = []
+  return {
+    tools: memoryToolbox(world),
+    signal: new AbortController().signal,
+    silent: true,
+    confirm: async (question) => {
+      questions.push(question)
+      return answer
+    },
+    note: (line) => notes.push(line),
+    questions,
+    notes,
+  }
 }
