@@ -381,23 +381,27 @@ function memoryHostPorts(world: MemoryWorld): HostPorts {
 }
 
 // The chart's default Service ports, named as its service.yaml templates name them.
-const CHART_PORTS: ReadonlyArray<[string, string, number]> = [
-  ['api', 'http', 5000],
-  ['web', 'http', 4173],
-  ['litellm', 'http', 4000],
-  ['keycloak', 'http', 80],
-  ['postgresql', 'postgresql', 5432],
-  ['redis', 'redis', 6379],
-  ['qdrant', 'http', 6333],
-]
+// The chart's default Service ports, by the names its service.yaml templates give them.
+const CHART_PORTS: Readonly<Record<string, ReadonlyArray<{name: string; port: number}>>> = {
+  api: [{name: 'http', port: 5000}],
+  web: [{name: 'http', port: 4173}],
+  litellm: [{name: 'http', port: 4000}],
+  keycloak: [{name: 'http', port: 80}],
+  postgresql: [{name: 'postgresql', port: 5432}],
+  redis: [{name: 'redis', port: 6379}],
+  qdrant: [
+    {name: 'http', port: 6333},
+    {name: 'grpc', port: 6334},
+  ],
+}
 
 /** A release's Services as the chart's defaults make them (`<release>-geniro-<component>`). */
 export function chartServices(release: string): ReleaseService[] {
   const fullname = release.includes('geniro') ? release : `${release}-geniro`
-  return CHART_PORTS.map(([component, name, port]) => ({
+  return Object.entries(CHART_PORTS).map(([component, ports]) => ({
     component,
     name: `${fullname}-${component}`,
-    ports: [{name, port}],
+    ports: [...ports],
   }))
 }
 

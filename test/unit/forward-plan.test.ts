@@ -9,25 +9,13 @@ import {
   tunnelBackoffMs,
 } from '../../src/core/forward-plan.js'
 import {UserError} from '../../src/core/errors.js'
+import {chartServices} from '../support/memory-toolbox.js'
 
-// The chart's default Service ports, by the names its service.yaml templates give them.
-const PORTS: Record<string, Array<{name: string; port: number}>> = {
-  api: [{name: 'http', port: 5000}],
-  web: [{name: 'http', port: 4173}],
-  litellm: [{name: 'http', port: 4000}],
-  keycloak: [{name: 'http', port: 80}],
-  postgresql: [{name: 'postgresql', port: 5432}],
-  redis: [{name: 'redis', port: 6379}],
-  qdrant: [
-    {name: 'http', port: 6333},
-    {name: 'grpc', port: 6334},
-  ],
-}
-
-const SERVICES = Object.entries(PORTS).flatMap(([component, ports]) => [
-  {component, name: `geniro-${component}`, ports},
-  ...(['postgresql', 'redis', 'qdrant'].includes(component)
-    ? [{component, name: `geniro-${component}-headless`, ports}]
+// The chart's Services with their default ports, and the headless twins of the StatefulSets.
+const SERVICES = chartServices('geniro').flatMap((service) => [
+  service,
+  ...(['postgresql', 'redis', 'qdrant'].includes(service.component)
+    ? [{...service, name: `${service.name}-headless`}]
     : []),
 ])
 
